@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Benchmark our Go dumb-init against Debian's C dumb-init, tini-static and
+# catatonit, side by side in one run, and print one markdown table (stdout).
+# Progress goes to stderr. Needs root (PID namespaces), gcc, hyperfine,
+# python3, util-linux unshare; qemu-user-static for the per-arch check.
+#
+# usage: scripts/bench.sh [--ours PATH] [--raw FILE]
+#   --ours PATH   measure this binary as "ours" (default: build it with
+#                 scripts/build.sh; if that fails, "ours" is reported as n/a)
+#   --raw FILE    also write the raw key=value results to FILE
+# Tunables (environment): START_RUNS (300), SIG_N (2000), FLOOD (20000),
+#   REAP_N (5000), REAP_RUNS (5), IDLE_SECS (10).
+#
+# This is a benchmark, not a test: nothing here is run by .ci/run.
+# Methods are described in scripts/bench/README.md.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HERE=$ROOT/scripts/bench
+OURS=
+RAW=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--ours) OURS=$2; shift 2 ;;
+	--raw) RAW=$2; shift 2 ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+
+START_RUNS=${START_RUNS:-300}
+SIG_N=${SIG_N:-2000}
+FLOOD=${FLOOD:-20000}
+REAP_N=${REAP_N:-5000}
+REAP_RUNS=${REAP_RUNS:-5}
+IDLE_SECS=${IDLE_SECS:-10}
+ARCHES=(amd64 arm64 ppc64le s390x)
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+[ "$(id -u)" = 0 ] || { echo "bench.sh: must run as root (PID namespaces)" >&2; exit 2; }
+for t in gcc hyperfine python3 unshare timeout; do
+	command -v "$t" >/dev/null || { echo "bench.sh: $t not found" >&2; exit 2; }
+done
+
+TMP=$(mktemp -d /tmp/dumb-init-bench.XXXXXX)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+RES=$TMP/results
+: >"$RES"
+put() { printf '%s=%s\n' "$1" "$2" >>"$RES"; }
+
+# ---------------------------------------------------------------- binaries
+log "compiling the C helper"
+gcc -O2 -static -o "$TMP/helper" "$HERE/helper.c" 2>"$TMP/gcc.log" ||
+	gcc -O2 -o "$TMP/helper" "$HERE/helper.c"
+HELPER=$TMP/helper
+
+HOSTARCH=$(go env GOARCH 2>/dev/null || echo amd64)
+ours_ok=0
+if [ -z "$OURS" ]; then
+	log "building ours ($HOSTARCH) with scripts/build.sh"
+	if "$ROOT/scripts/build.sh" "$TMP/ours-$HOSTARCH" >"$TMP/build.log" 2>&1; then
+		OURS=$TMP/ours-$HOSTARCH
+	else
+		log "build failed, 'ours' will be n/a:"; sed 's/^/    /' "$TMP/build.log" >&2
+	fi
+fi
+[ -n "$OURS" ] && [ -x "$OURS" ] && ours_ok=1
+
+NAMES=(ours dumb-init tini-static catatonit)
+declare -A PREFIX=(
+	[ours]="$OURS"
+	[dumb-init]="/usr/bin/dumb-init"
+	[tini-static]="/usr/bin/tini-static --"
+	[catatonit]="/usr/bin/catatonit --"
+)
+INITS=()
+for n in "${NAMES[@]}"; do
+	if [ "$n" = ours ]; then
+		[ "$ours_ok" = 1 ] && INITS+=(ours)
+		continue
+	fi
+	bin=${PREFIX[$n]%% *}
+	if [ -x "$bin" ]; then INITS+=("$n"); else log "$bin missing, skipping $n"; fi
+done
+put inits "${INITS[*]}"
+
+# ---------------------------------------------------------------- sizes
+filekind() { # static/dynamic, stripped/not
+	local f=$1 k
+	k=$(file -L "$f" 2>/dev/null || true)
+	case $k in *"statically linked"*|*"static-pie linked"*) printf static ;; *) printf dynamic ;; esac
+	case $k in *"not stripped"*) printf ', not stripped' ;; *stripped*) printf ', stripped' ;; esac
+}
+for n in "${INITS[@]}"; do
+	bin=${PREFIX[$n]%% *}
+	put "size.$n" "$(stat -L -c %s "$bin")"
+	put "kind.$n" "$(filekind "$bin")"
+done
+qemu_for() { case $1 in arm64) echo qemu-aarch64-static ;; *) echo "qemu-$1-static" ;; esac; }
+if command -v go >/dev/null; then
+	for a in "${ARCHES[@]}"; do
+		out=$TMP/ours-$a
+		if [ "$a" = "$HOSTARCH" ] && [ "$ours_ok" = 1 ]; then
+			out=$OURS
+		else
+			log "building ours for $a"
+			if ! (cd "$ROOT" && CGO_ENABLED=0 GOARCH=$a go build -trimpath -ldflags='-s -w' -o "$out" .) \
+				>"$TMP/build-$a.log" 2>&1; then
+				put "arch.$a" "build failed"
+				continue
+			fi
+		fi
+		sz=$(stat -c %s "$out")
+		if [ "$a" = "$HOSTARCH" ]; then
+			runner=()
+		else
+			runner=("$(qemu_for "$a")")
+			command -v "${runner[0]}" >/dev/null || { put "arch.$a" "$sz|no ${runner[0]}|$(filekind "$out")"; continue; }
+		fi
+		# Does the binary start on that architecture? --version prints to stderr, exits 0.
+		if v=$(timeout 60 "${runner[@]}" "$out" --version 2>&1 </dev/null); then
+			put "arch.$a" "$sz|runs (${runner[0]:-native}): $(printf '%s' "$v" | head -n1)|$(filekind "$out")"
+		else
+			put "arch.$a" "$sz|FAILED under ${runner[0]:-native}|$(filekind "$out")"
+		fi
+	done
+fi
+
+# ---------------------------------------------------------------- helpers
+# child_of PID: print the pid of a child of PID (first found), waiting up to 10 s.
+child_of() {
+	local parent=$1 f st rest deadline=$((SECONDS + 10)) fields
+	while [ $SECONDS -le $deadline ]; do
+		for f in /proc/[0-9]*/stat; do
+			read -r st <"$f" 2>/dev/null || continue
+			rest=${st##*) }
+			read -r -a fields <<<"$rest"
+			if [ "${fields[1]}" = "$parent" ]; then
+				f=${f#/proc/}; echo "${f%/stat}"; return 0
+			fi
+		done
+		kill -0 "$parent" 2>/dev/null || return 1
+		sleep 0.01
+	done
+	return 1
+}
+ctxt_sum() { # voluntary + nonvoluntary context switches over all threads
+	local pid=$1 s=0 f k v
+	for f in /proc/"$pid"/task/*/status; do
+		while read -r k v; do
+			case $k in voluntary_ctxt_switches:|nonvoluntary_ctxt_switches:) s=$((s + v)) ;; esac
+		done <"$f" 2>/dev/null || true
+	done
+	echo "$s"
+}
+status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+stop_ns() { # stop_ns UNSHAREPID [INITPID]: graceful TERM to the init, then make sure
+	local up=$1 ip=${2:-} i
+	[ -n "$ip" ] && kill -TERM "$ip" 2>/dev/null || true
+	for i in $(seq 50); do kill -0 "$up" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$up" 2>/dev/null || true
+	[ -n "$ip" ] && kill -KILL "$ip" 2>/dev/null || true
+	wait "$up" 2>/dev/null || true
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+NS=(unshare --pid --fork --kill-child --mount-proc)
+
+# ---------------------------------------------------------------- idle
+log "idle as PID 1: RSS, threads, wakeups over ${IDLE_SECS}s (all inits at once)"
+declare -A UP IP
+for n in "${INITS[@]}"; do
+	# shellcheck disable=SC2086
+	"${NS[@]}" ${PREFIX[$n]} sleep 1000 </dev/null &
+	UP[$n]=$!; PIDS+=("$!")
+done
+for n in "${INITS[@]}"; do
+	IP[$n]=$(child_of "${UP[$n]}") || { log "no init under unshare for $n"; exit 1; }
+	PIDS+=("${IP[$n]}")
+done
+# Settled: the init's child has exec'd sleep (deadline 10 s), then 1 s grace.
+for n in "${INITS[@]}"; do
+	c=$(child_of "${IP[$n]}") || { log "$n: child never appeared"; exit 1; }
+	deadline=$((SECONDS + 10))
+	until [ "$(cat "/proc/$c/comm" 2>/dev/null)" = sleep ]; do
+		[ $SECONDS -le $deadline ] || { log "$n: child never exec'd sleep"; exit 1; }
+		sleep 0.01
+	done
+done
+sleep 1
+declare -A C0
+for n in "${INITS[@]}"; do C0[$n]=$(ctxt_sum "${IP[$n]}"); done
+sleep "$IDLE_SECS"
+for n in "${INITS[@]}"; do
+	c1=$(ctxt_sum "${IP[$n]}")
+	put "wake.$n" $((c1 - C0[$n]))
+	put "rss.$n" "$(status_field "${IP[$n]}" VmRSS)"
+	put "threads.$n" "$(status_field "${IP[$n]}" Threads)"
+done
+for n in "${INITS[@]}"; do stop_ns "${UP[$n]}" "${IP[$n]}"; done
+
+# ---------------------------------------------------------------- start-up
+log "start-up: init /bin/true, $START_RUNS runs each (hyperfine -N), direct and as PID 1"
+cmds=(); pcmds=()
+for n in "${INITS[@]}"; do
+	cmds+=("${PREFIX[$n]} /bin/true")
+	pcmds+=("${NS[*]} ${PREFIX[$n]} /bin/true")
+done
+hyperfine -N --style basic --warmup 20 --runs "$START_RUNS" --export-json "$TMP/start.json" \
+	"${cmds[@]}" >"$TMP/hyperfine.log" 2>&1 || { cat "$TMP/hyperfine.log" >&2; exit 1; }
+hyperfine -N --style basic --warmup 10 --runs "$START_RUNS" --export-json "$TMP/start1.json" \
+	"${pcmds[@]}" >>"$TMP/hyperfine.log" 2>&1 || { cat "$TMP/hyperfine.log" >&2; exit 1; }
+python3 - "$TMP/start.json" "$TMP/start1.json" "${INITS[@]}" >>"$RES" <<'EOF'
+import json, sys
+a, b, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+for key, path in (("start", a), ("start1", b)):
+    for n, r in zip(names, json.load(open(path))["results"]):
+        print(f"{key}.{n}={r['median'] * 1e3:.3f}")
+EOF
+
+# ---------------------------------------------------------------- signals
+log "signal latency: $SIG_N x SIGUSR1 one at a time, then $FLOOD back to back under CPU load"
+for n in "${INITS[@]}"; do
+	shm=$TMP/shm-$n
+	head -c 4096 /dev/zero >"$shm"
+	# shellcheck disable=SC2086
+	"${NS[@]}" ${PREFIX[$n]} "$HELPER" child-sig "$shm" </dev/null &
+	up=$!; PIDS+=("$up")
+	ip=$(child_of "$up") || { log "no init for $n"; exit 1; }
+	PIDS+=("$ip")
+	if out=$(timeout 120 "$HELPER" drive-sig "$ip" "$shm" "$SIG_N" "$FLOOD" 5); then
+		read -r med p99 lost urg <<<"$out"
+		put "sigmed.$n" "$med"; put "sigp99.$n" "$p99"; put "siglost.$n" "$lost"; put "urgsig.$n" "$urg"
+	else
+		log "$n: signal driver failed"
+	fi
+	stop_ns "$up" "$ip"
+done
+
+# ---------------------------------------------------------------- reaping
+log "reaping: $REAP_N orphaned zombies released at once, $REAP_RUNS runs each"
+for n in "${INITS[@]}"; do
+	: >"$TMP/reap-$n"
+	for i in $(seq "$REAP_RUNS"); do
+		# shellcheck disable=SC2086
+		if out=$(timeout 120 "${NS[@]}" ${PREFIX[$n]} "$HELPER" child-reap "$REAP_N" </dev/null); then
+			echo "$out" >>"$TMP/reap-$n"
+		else
+			log "$n: reap run $i failed"
+		fi
+	done
+	put "reapwall.$n" "$(awk '$1 >= 0 { print $1 }' "$TMP/reap-$n" | median)"
+	put "reapcpu.$n" "$(awk '$1 >= 0 { print $2 }' "$TMP/reap-$n" | median)"
+	put "urgreap.$n" "$(awk '{ s += $3 } END { print s + 0 }' "$TMP/reap-$n")"
+done
+
+# ---------------------------------------------------------------- table
+put date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+put nproc "$(nproc)"
+put kernel "$(uname -r)"
+put cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+put goversion "$(go version 2>/dev/null | awk '{ print $3 }')"
+put params "START_RUNS=$START_RUNS SIG_N=$SIG_N FLOOD=$FLOOD REAP_N=$REAP_N REAP_RUNS=$REAP_RUNS IDLE_SECS=$IDLE_SECS"
+[ -n "$RAW" ] && cp "$RES" "$RAW"
+python3 "$HERE/table.py" "$RES"

@@ -1,0 +1,321 @@
+/*
+ * Benchmark helper for scripts/bench.sh (not part of the init, not a test).
+ *
+ * Modes (argv[1]):
+ *   child-sig SHMFILE
+ *       Runs as the init's child. Maps SHMFILE (struct shm below), handles
+ *       SIGUSR1 by storing a CLOCK_MONOTONIC timestamp and bumping a counter
+ *       (futex-woken), counts every SIGURG it receives, then pauses forever.
+ *       SIGTERM keeps its default action, so the init's forwarded SIGTERM ends it.
+ *   drive-sig INITPID SHMFILE N FLOOD BURNSECS
+ *       Runs outside the namespace. Sends N SIGUSR1 to INITPID one at a time,
+ *       each after the child acknowledged the previous one, and measures
+ *       kill() -> child's handler. Then starts two bounded CPU burners (two
+ *       cores), sends FLOOD SIGUSR1 back to back, stops the burners and reads
+ *       how many SIGURG the child has seen in total.
+ *       Prints: "median_us p99_us lost urg".
+ *   child-reap N
+ *       Runs as the init's child (the init must be PID 1 of a PID namespace).
+ *       A middle process forks N grandchildren that block on a pipe, then the
+ *       middle exits, so the N grandchildren are re-parented to the init. Once
+ *       all N are blocked, the pipe is closed: all N exit at once and become
+ *       zombies of the init. Prints the time from closing the pipe until every
+ *       one of them has been reaped (kill(pid,0) == ESRCH), polled every 1 ms,
+ *       the CPU time PID 1 used in that window (sum of the first field of
+ *       /proc/1/task/<tid>/schedstat) and the SIGURG count: "reap_ms cpu_ms urg".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct shm {
+	uint32_t ready;
+	uint32_t count;
+	uint32_t urg;
+	uint32_t pad;
+	int64_t ts_ns;
+};
+
+static struct shm *S;
+static volatile uint32_t urg_local;
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *to)
+{
+	return syscall(SYS_futex, addr, op, val, to, NULL, 0);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "helper: %s: %s\n", what, strerror(errno));
+	exit(3);
+}
+
+static struct shm *map_shm(const char *path)
+{
+	int fd = open(path, O_RDWR);
+	if (fd < 0)
+		die(path);
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	close(fd);
+	return p;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	int64_t t = now_ns();
+	__atomic_store_n(&S->ts_ns, t, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&S->count, 1, __ATOMIC_RELEASE);
+	futex(&S->count, FUTEX_WAKE, 1, NULL);
+}
+
+static void on_urg_shm(int sig)
+{
+	(void)sig;
+	__atomic_add_fetch(&S->urg, 1, __ATOMIC_RELAXED);
+}
+
+static void on_urg_local(int sig)
+{
+	(void)sig;
+	urg_local++;
+}
+
+static void handle(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) < 0)
+		die("sigaction");
+}
+
+static int child_sig(const char *path)
+{
+	S = map_shm(path);
+	handle(SIGUSR1, on_usr1);
+	handle(SIGURG, on_urg_shm);
+	__atomic_store_n(&S->ready, 1, __ATOMIC_RELEASE);
+	futex(&S->ready, FUTEX_WAKE, 1, NULL);
+	for (;;)
+		pause();
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void burn(int secs)
+{
+	alarm(secs); /* default action of SIGALRM ends the burner by itself */
+	volatile uint64_t x = 0;
+	for (;;)
+		x++;
+}
+
+static int drive_sig(pid_t init, const char *path, int n, int flood, int burnsecs)
+{
+	S = map_shm(path);
+	int64_t deadline = now_ns() + 20000000000LL;
+	while (!__atomic_load_n(&S->ready, __ATOMIC_ACQUIRE)) {
+		if (now_ns() > deadline) {
+			fprintf(stderr, "helper: child never became ready\n");
+			return 3;
+		}
+		struct timespec to = {0, 10000000};
+		futex(&S->ready, FUTEX_WAIT, 0, &to);
+	}
+	int64_t *lat = calloc(n, sizeof *lat);
+	int got = 0, lost = 0;
+	for (int i = 0; i < n; i++) {
+		uint32_t c = __atomic_load_n(&S->count, __ATOMIC_ACQUIRE);
+		int64_t t0 = now_ns();
+		if (kill(init, SIGUSR1) < 0)
+			die("kill");
+		int64_t limit = t0 + 1000000000LL;
+		int ok = 1;
+		while (__atomic_load_n(&S->count, __ATOMIC_ACQUIRE) == c) {
+			int64_t left = limit - now_ns();
+			if (left <= 0) {
+				ok = 0;
+				break;
+			}
+			struct timespec to = {left / 1000000000LL, left % 1000000000LL};
+			futex(&S->count, FUTEX_WAIT, c, &to);
+		}
+		if (!ok) {
+			lost++;
+			continue;
+		}
+		lat[got++] = __atomic_load_n(&S->ts_ns, __ATOMIC_RELAXED) - t0;
+	}
+	qsort(lat, got, sizeof *lat, cmp_i64);
+	double med = got ? lat[got / 2] / 1000.0 : -1;
+	double p99 = got ? lat[(int)((got - 1) * 0.99)] / 1000.0 : -1;
+
+	/* Flood under CPU load: SIGURG is what a Go runtime sends its own threads
+	 * to preempt them; a forwarding init must not pass those on. */
+	pid_t burners[2] = {0, 0};
+	if (burnsecs > 0) {
+		for (int i = 0; i < 2; i++) {
+			burners[i] = fork();
+			if (burners[i] == 0)
+				burn(burnsecs);
+		}
+	}
+	for (int i = 0; i < flood; i++) {
+		kill(init, SIGUSR1);
+		if (i % 64 == 63)
+			sched_yield();
+	}
+	usleep(300000);
+	for (int i = 0; i < 2; i++) {
+		if (burners[i] > 0) {
+			kill(burners[i], SIGKILL);
+			waitpid(burners[i], NULL, 0);
+		}
+	}
+	usleep(100000);
+	printf("%.1f %.1f %d %u\n", med, p99, lost, __atomic_load_n(&S->urg, __ATOMIC_RELAXED));
+	return 0;
+}
+
+/* CPU time (ns) consumed so far by all threads of PID 1 of our namespace. */
+static int64_t init_cpu_ns(void)
+{
+	int64_t sum = 0;
+	DIR *d = opendir("/proc/1/task");
+	if (!d)
+		return -1;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[300];
+		snprintf(path, sizeof path, "/proc/1/task/%s/schedstat", e->d_name);
+		FILE *f = fopen(path, "r");
+		long long v;
+		if (f && fscanf(f, "%lld", &v) == 1)
+			sum += v;
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+static int child_reap(int n)
+{
+	handle(SIGURG, on_urg_local);
+	size_t sz = sizeof(uint32_t) * 2 + sizeof(pid_t) * (size_t)n;
+	uint32_t *sh = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap");
+	uint32_t *ready = &sh[0], *made = &sh[1];
+	pid_t *pids = (pid_t *)&sh[2];
+	int gate[2];
+	if (pipe(gate) < 0)
+		die("pipe");
+	pid_t mid = fork();
+	if (mid < 0)
+		die("fork");
+	if (mid == 0) {
+		close(gate[1]);
+		for (int i = 0; i < n; i++) {
+			pid_t p = fork();
+			if (p < 0)
+				break;
+			if (p == 0) {
+				char c;
+				__atomic_add_fetch(ready, 1, __ATOMIC_RELEASE);
+				while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+					;
+				_exit(0);
+			}
+			pids[i] = p;
+			__atomic_store_n(made, i + 1, __ATOMIC_RELEASE);
+		}
+		_exit(0);
+	}
+	close(gate[0]);
+	if (waitpid(mid, NULL, 0) < 0)
+		die("waitpid");
+	int m = (int)__atomic_load_n(made, __ATOMIC_ACQUIRE);
+	if (m < n)
+		fprintf(stderr, "helper: only %d of %d forks succeeded\n", m, n);
+	int64_t deadline = now_ns() + 30000000000LL;
+	while ((int)__atomic_load_n(ready, __ATOMIC_ACQUIRE) < m) {
+		if (now_ns() > deadline) {
+			fprintf(stderr, "helper: grandchildren did not start\n");
+			return 3;
+		}
+		usleep(1000);
+	}
+	usleep(200000); /* let them all reach read() */
+
+	int left = m;
+	int64_t cpu0 = init_cpu_ns();
+	int64_t t0 = now_ns();
+	close(gate[1]);
+	deadline = t0 + 60000000000LL;
+	while (left > 0) {
+		int k = 0;
+		for (int i = 0; i < left; i++)
+			if (kill(pids[i], 0) == 0 || errno != ESRCH)
+				pids[k++] = pids[i];
+		left = k;
+		if (left == 0)
+			break;
+		if (now_ns() > deadline) {
+			fprintf(stderr, "helper: %d zombies not reaped after 60 s\n", left);
+			printf("-1 -1 %u\n", urg_local);
+			return 3;
+		}
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	int64_t t1 = now_ns();
+	int64_t cpu1 = init_cpu_ns();
+	usleep(100000); /* give a late forwarded SIGURG a chance to show up */
+	printf("%.2f %.2f %u\n", (t1 - t0) / 1e6, (cpu1 - cpu0) / 1e6, urg_local);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && !strcmp(argv[1], "child-sig"))
+		return child_sig(argv[2]);
+	if (argc >= 7 && !strcmp(argv[1], "drive-sig"))
+		return drive_sig(atoi(argv[2]), argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
+	if (argc >= 3 && !strcmp(argv[1], "child-reap"))
+		return child_reap(atoi(argv[2]));
+	fprintf(stderr, "usage: helper child-sig SHM | drive-sig PID SHM N FLOOD BURNSECS | child-reap N\n");
+	return 2;
+}
