@@ -1,0 +1,46 @@
+// Command packaging turns the release binaries of dumb-init into .deb, .rpm
+// and .apk packages (with nfpm used as a library) and into local apt and apk
+// repositories. It lives in its own module so nfpm never reaches the init.
+//
+//	packaging packages -config packaging/nfpm.yaml -version 1.2.5 -bin DIR -man F -changelog F -out DIR
+//	packaging apt-repo -dir DIR
+//	packaging apk-repo -dir DIR
+//	packaging apk-install -repo DIR -arch x86_64 -root DIR   (test client)
+//	packaging elf-machine FILE...
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: packaging packages|apt-repo|apk-repo|apk-install|elf-machine [flags]")
+	os.Exit(2)
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	var err error
+	args := os.Args[2:]
+	switch os.Args[1] {
+	case "packages":
+		err = cmdPackages(args)
+	case "apt-repo":
+		err = cmdAptRepo(args)
+	case "apk-repo":
+		err = cmdApkRepo(args)
+	case "apk-install":
+		err = cmdApkInstall(args)
+	case "elf-machine":
+		err = cmdElfMachine(args)
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "packaging %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
