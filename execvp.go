@@ -1,0 +1,90 @@
+package main
+
+import "syscall"
+
+// execvp replaces the process with file, found the way glibc's execvp(3)
+// finds it, and returns only the error when that failed:
+//   - a name containing '/' is used as is; otherwise each PATH element is
+//     tried in turn, PATH unset meaning "/bin:/usr/bin" and an empty element
+//     meaning the current directory (relative results are fine, unlike
+//     Go's exec.LookPath);
+//   - a file the kernel refuses with ENOEXEC (no #! line) is run by /bin/sh;
+//   - EACCES from one candidate does not stop the search, but is what is
+//     reported if nothing could be run.
+func execvp(file string, argv, env []string) syscall.Errno {
+	if file == "" {
+		return syscall.ENOENT
+	}
+	if containsSlash(file) {
+		return execOrShell(file, argv, env)
+	}
+	path, ok := syscall.Getenv("PATH")
+	if !ok {
+		path = "/bin:/usr/bin"
+	}
+	gotEACCES := false
+	err := syscall.ENOENT
+	for {
+		elem := path
+		rest, more := "", false
+		for i := 0; i < len(path); i++ {
+			if path[i] == ':' {
+				elem, rest, more = path[:i], path[i+1:], true
+				break
+			}
+		}
+		candidate := file
+		if elem != "" {
+			candidate = elem + "/" + file
+		}
+		err = execOrShell(candidate, argv, env)
+		switch err {
+		case syscall.EACCES:
+			gotEACCES = true
+		case syscall.ENOENT, syscall.ESTALE, syscall.ENOTDIR, syscall.ENODEV, syscall.ETIMEDOUT:
+			// Not here: try the next directory.
+		default:
+			return err // found, but it cannot run
+		}
+		if !more {
+			break
+		}
+		path = rest
+	}
+	if gotEACCES {
+		return syscall.EACCES
+	}
+	return err
+}
+
+// execOrShell execs path, falling back to "/bin/sh path args..." when the
+// kernel does not recognise the file's format.
+func execOrShell(path string, argv, env []string) syscall.Errno {
+	err := exec(path, argv, env)
+	if err != syscall.ENOEXEC {
+		return err
+	}
+	shArgv := make([]string, 0, len(argv)+1)
+	shArgv = append(shArgv, "/bin/sh", path)
+	if len(argv) > 1 {
+		shArgv = append(shArgv, argv[1:]...)
+	}
+	return exec("/bin/sh", shArgv, env)
+}
+
+func exec(path string, argv, env []string) syscall.Errno {
+	err := syscall.Exec(path, argv, env)
+	if e, ok := err.(syscall.Errno); ok {
+		return e
+	}
+	return syscall.EINVAL // a NUL byte in an argument: execve(2) never saw it
+}
+
+func containsSlash(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '/' {
+			return true
+		}
+	}
+	return false
+}

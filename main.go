@@ -1,0 +1,59 @@
+// Command dumb-init is a minimal init for containers, a drop-in Go
+// replacement for Yelp's C dumb-init 1.2.5: it runs one command as its
+// child, forwards every signal it receives to the child's process group (or
+// to the child alone), reaps zombies, and exits with the child's status.
+package main
+
+import "syscall"
+
+func main() {
+	args := runtimeArgs()
+	if len(args) > 1 && args[0] == childMarker {
+		runChild(args[1:])
+	}
+	syscall.Exit(run(args))
+}
+
+// run is the parent: it returns only for front-end outcomes (help, usage,
+// errors); once the child runs, dumb-init exits from the reaper.
+func run(args []string) int {
+	w := &stderr{}
+	cfg, out := parseArgs(args)
+	if out != nil {
+		w.writeString(out.message)
+		if w.broken {
+			dieOf(syscall.SIGPIPE) // as the C program dies, signals not yet blocked
+		}
+		return out.code
+	}
+	w.debug = cfg.debug
+	applyEnv(&cfg, w)
+
+	// The init allocates nothing once running, so the collector has nothing
+	// to do; it stays off because each of its cycles could preempt us with
+	// a SIGURG, which we would take for a user's and forward.
+	setGCPercent(-1)
+
+	catchSignals()
+	w.queueing = true
+	p := &proxy{cfg: &cfg, w: w}
+	if cfg.setsid && detachTTY(w) {
+		p.handOff[syscall.SIGHUP] = true
+		p.handOff[syscall.SIGCONT] = true
+	}
+
+	pid, err := spawn(&cfg, args[0])
+	if err != nil {
+		w.printf("Unable to fork. Exiting.")
+		return 1
+	}
+	p.child = pid
+	w.debugf("Child spawned with PID %d.", pid)
+
+	if err := syscall.Chdir("/"); err != nil {
+		e := int(err.(syscall.Errno))
+		w.debugf("Unable to chdir(\"/\") (errno=%d %m)", e, e)
+	}
+	p.loop()
+	return 0 // not reached
+}

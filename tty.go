@@ -1,0 +1,35 @@
+package main
+
+import "syscall"
+
+func ioctl(fd int, req uintptr, arg uintptr) syscall.Errno {
+	_, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), req, arg)
+	return e
+}
+
+// detachTTY gives up the controlling terminal of stdin, so that the child
+// can take it in its own session. It reports whether the kernel will now send
+// SIGHUP and SIGCONT to our process group (we were its session leader):
+// those two are not meant for the child.
+func detachTTY(w *stderr) (handOffSignals bool) {
+	if e := ioctl(0, syscall.TIOCNOTTY, 0); e != 0 {
+		w.debugf("Unable to detach from controlling tty (errno=%d %m).", int(e), int(e))
+		return false
+	}
+	sid, _, _ := syscall.RawSyscall(syscall.SYS_GETSID, 0, 0, 0)
+	if int(sid) == syscall.Getpid() {
+		w.debugf("Detached from controlling tty, ignoring the first SIGHUP and SIGCONT we receive.")
+		return true
+	}
+	w.debugf("Detached from controlling tty, but was not session leader.")
+	return false
+}
+
+// attachTTY makes stdin's terminal the controlling terminal of the new
+// session. The argument 0 means: never steal a terminal that is still
+// another session's (Go's SysProcAttr.Setctty passes 1 and fails the start).
+func attachTTY(w *stderr) {
+	if e := ioctl(0, syscall.TIOCSCTTY, 0); e != 0 {
+		w.debugf("Unable to attach to controlling tty (errno=%d %m).", int(e), int(e))
+	}
+}
