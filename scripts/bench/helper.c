@@ -7,13 +7,13 @@
  *       SIGUSR1 by storing a CLOCK_MONOTONIC timestamp and bumping a counter
  *       (futex-woken), counts every SIGURG it receives, then pauses forever.
  *       SIGTERM keeps its default action, so the init's forwarded SIGTERM ends it.
- *   drive-sig INITPID SHMFILE N FLOOD BURNSECS
+ *   drive-sig INITPID SHMFILE N FLOOD BURNSECS OUTFILE
  *       Runs outside the namespace. Sends N SIGUSR1 to INITPID one at a time,
- *       each after the child acknowledged the previous one, and measures
- *       kill() -> child's handler. Then starts two bounded CPU burners (two
+ *       each after the child acknowledged the previous one, and writes each
+ *       latency kill() -> child's handler (ns, one a line) to OUTFILE. Then starts two bounded CPU burners (two
  *       cores), sends FLOOD SIGUSR1 back to back, stops the burners and reads
  *       how many SIGURG the child has seen in total.
- *       Prints: "median_us p99_us lost urg".
+ *       Prints: "lost urg" (signals not acknowledged within 1 s; SIGURG total).
  *   child-reap N
  *       Runs as the init's child (the init must be PID 1 of a PID namespace).
  *       A middle process forks N grandchildren that block on a pipe, then the
@@ -126,12 +126,6 @@ static int child_sig(const char *path)
 	return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static void burn(int secs)
 {
 	alarm(secs); /* default action of SIGALRM ends the burner by itself */
@@ -140,7 +134,8 @@ static void burn(int secs)
 		x++;
 }
 
-static int drive_sig(pid_t init, const char *path, int n, int flood, int burnsecs)
+static int drive_sig(pid_t init, const char *path, int n, int flood, int burnsecs,
+		     const char *outpath)
 {
 	S = map_shm(path);
 	int64_t deadline = now_ns() + 20000000000LL;
@@ -176,9 +171,12 @@ static int drive_sig(pid_t init, const char *path, int n, int flood, int burnsec
 		}
 		lat[got++] = __atomic_load_n(&S->ts_ns, __ATOMIC_RELAXED) - t0;
 	}
-	qsort(lat, got, sizeof *lat, cmp_i64);
-	double med = got ? lat[got / 2] / 1000.0 : -1;
-	double p99 = got ? lat[(int)((got - 1) * 0.99)] / 1000.0 : -1;
+	FILE *out = fopen(outpath, "w");
+	if (!out)
+		die(outpath);
+	for (int i = 0; i < got; i++)
+		fprintf(out, "%lld\n", (long long)lat[i]);
+	fclose(out);
 
 	/* Flood under CPU load: SIGURG is what a Go runtime sends its own threads
 	 * to preempt them; a forwarding init must not pass those on. */
@@ -203,7 +201,7 @@ static int drive_sig(pid_t init, const char *path, int n, int flood, int burnsec
 		}
 	}
 	usleep(100000);
-	printf("%.1f %.1f %d %u\n", med, p99, lost, __atomic_load_n(&S->urg, __ATOMIC_RELAXED));
+	printf("%d %u\n", lost, __atomic_load_n(&S->urg, __ATOMIC_RELAXED));
 	return 0;
 }
 
@@ -312,10 +310,11 @@ int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "child-sig"))
 		return child_sig(argv[2]);
-	if (argc >= 7 && !strcmp(argv[1], "drive-sig"))
-		return drive_sig(atoi(argv[2]), argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]));
+	if (argc >= 8 && !strcmp(argv[1], "drive-sig"))
+		return drive_sig(atoi(argv[2]), argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]),
+				 argv[7]);
 	if (argc >= 3 && !strcmp(argv[1], "child-reap"))
 		return child_reap(atoi(argv[2]));
-	fprintf(stderr, "usage: helper child-sig SHM | drive-sig PID SHM N FLOOD BURNSECS | child-reap N\n");
+	fprintf(stderr, "usage: helper child-sig SHM | drive-sig PID SHM N FLOOD BURNSECS OUT | child-reap N\n");
 	return 2;
 }
