@@ -8,7 +8,7 @@
 #   --ours PATH   measure this binary as "ours" (default: build it with
 #                 scripts/build.sh; if that fails, "ours" is reported as n/a)
 #   --raw FILE    also write the raw key=value results to FILE
-# Tunables (environment): START_RUNS (300), SIG_N (2000), FLOOD (20000),
+# Tunables (environment): START_RUNS (300), SIG_N (2000), FLOOD (100000),
 #   SIG_ROUNDS (4), REAP_N (5000), REAP_RUNS (7), IDLE_SECS (10).
 #
 # This is a benchmark, not a test: nothing here is run by .ci/run.
@@ -30,7 +30,7 @@ done
 
 START_RUNS=${START_RUNS:-300}
 SIG_N=${SIG_N:-2000}
-FLOOD=${FLOOD:-20000}
+FLOOD=${FLOOD:-100000}
 REAP_N=${REAP_N:-5000}
 REAP_RUNS=${REAP_RUNS:-7}
 SIG_ROUNDS=${SIG_ROUNDS:-4}
@@ -63,6 +63,10 @@ trap 'exit 143' TERM
 RES=$TMP/results
 : >"$RES"
 put() { printf '%s=%s\n' "$1" "$2" >>"$RES"; }
+put load0 "$(cut -d' ' -f1-3 /proc/loadavg)"
+if awk -v n="$(nproc)" '{ exit !($1 > n / 2) }' /proc/loadavg; then
+	log "warning: load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs; timings will be noisy"
+fi
 
 # ---------------------------------------------------------------- binaries
 log "compiling the C helper"
@@ -290,6 +294,7 @@ for n in "${INITS[@]}"; do
 done
 
 # ---------------------------------------------------------------- table
+put load1 "$(cut -d' ' -f1-3 /proc/loadavg)"
 put date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 put nproc "$(nproc)"
 put kernel "$(uname -r)"

@@ -146,6 +146,7 @@ for name, cells, tgt in rows:
     print(f"| {name} | " + " | ".join(cells) + f" | {tgt} |")
 print()
 print(f"Run: {res.get('date', '?')}; {res.get('nproc', '?')} CPUs ({res.get('cpu', '?')}), "
-      f"Linux {res.get('kernel', '?')}, {res.get('goversion', '?')}; {res.get('params', '')}.")
+      f"Linux {res.get('kernel', '?')}, {res.get('goversion', '?')}; {res.get('params', '')}; "
+      f"load average {res.get('load0', '?')} at start, {res.get('load1', '?')} at end.")
 print("Ratios in parentheses are to Debian's C dumb-init (lower is better). "
       "1 MB = 10^6 bytes; VmRSS is in kB as the kernel reports it (KiB).")
