@@ -60,7 +60,7 @@ func execvp(file string, argv, env []string) syscall.Errno {
 // execOrShell execs path, falling back to "/bin/sh path args..." when the
 // kernel does not recognise the file's format.
 func execOrShell(path string, argv, env []string) syscall.Errno {
-	err := exec(path, argv, env)
+	err := execve(path, argv, env)
 	if err != syscall.ENOEXEC {
 		return err
 	}
@@ -69,10 +69,10 @@ func execOrShell(path string, argv, env []string) syscall.Errno {
 	if len(argv) > 1 {
 		shArgv = append(shArgv, argv[1:]...)
 	}
-	return exec("/bin/sh", shArgv, env)
+	return execve("/bin/sh", shArgv, env)
 }
 
-func exec(path string, argv, env []string) syscall.Errno {
+func execve(path string, argv, env []string) syscall.Errno {
 	err := syscall.Exec(path, argv, env)
 	if e, ok := err.(syscall.Errno); ok {
 		return e

@@ -1,0 +1,52 @@
+#!/bin/bash
+# The whole test suite: format and vet, the Go tests (unit, front end against
+# the C oracle, integration as PID 1 and as a plain child, differential), a
+# short fuzzing run, the release build and its checks, and the container
+# scenarios. Needs root and the packages scripts/deps.sh installs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:$PATH
+scripts/deps.sh || exit 1
+
+passed=0
+failed=0
+failures=()
+step() {
+	local name=$1
+	shift
+	echo "=== $name: $*"
+	local start=$SECONDS
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "=== $name: ok ($((SECONDS - start)) s)"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "=== $name: FAILED ($((SECONDS - start)) s)"
+	fi
+}
+
+gofmt_clean() {
+	local out
+	out=$(gofmt -l . 2>&1)
+	[ -z "$out" ] || { echo "gofmt needed: $out"; return 1; }
+}
+
+step gofmt gofmt_clean
+step vet go vet .
+step go-test go test -count=1 -timeout 20m .
+step fuzz go test -run '^$' -fuzz '^FuzzFrontEnd$' -fuzztime 20s .
+if [ -f packaging/go.mod ]; then
+	step packaging-vet sh -c 'cd packaging && go vet ./...'
+fi
+if [ -x scripts/test-release.sh ]; then
+	step release scripts/test-release.sh
+fi
+if ls init/test_*.py >/dev/null 2>&1; then
+	step containers /usr/bin/python3 -m pytest -v -rs init/
+fi
+
+echo
+[ ${#failures[@]} -eq 0 ] || echo "failed steps: ${failures[*]}"
+echo "test.sh: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
