@@ -48,7 +48,9 @@ def cell(metric, n, fmt, with_ratio=True):
 
 
 def mb(v):
-    return f"{v / 1e6:.3f} MB" if v >= 1e5 else f"{v / 1e3:.1f} kB"
+    if v >= 1e5:
+        return f"{v / 1e6:.3f} MB ({v / 1048576:.3f} MiB)"
+    return f"{v / 1e3:.1f} kB"
 
 
 def us(v):
@@ -149,4 +151,4 @@ print(f"Run: {res.get('date', '?')}; {res.get('nproc', '?')} CPUs ({res.get('cpu
       f"Linux {res.get('kernel', '?')}, {res.get('goversion', '?')}; {res.get('params', '')}; "
       f"load average {res.get('load0', '?')} at start, {res.get('load1', '?')} at end.")
 print("Ratios in parentheses are to Debian's C dumb-init (lower is better). "
-      "1 MB = 10^6 bytes; VmRSS is in kB as the kernel reports it (KiB).")
+      "1 MB = 10^6 bytes, 1 MiB = 2^20 bytes; the size target is checked in MB; VmRSS is in kB as the kernel reports it (KiB).")
