@@ -1,0 +1,390 @@
+"""Machinery for the container scenarios: root filesystems, a private Docker engine, and the two ways
+of running a scenario (a Docker container, or PID 1 of a fresh PID namespace via unshare).
+
+Both runners expose the same small interface (start, wait_for, zombies, stop, events, close), so a
+scenario's expectations are checked identically under Docker and without it.
+"""
+
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+
+import psutil
+
+SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scenarios")
+BUSYBOX = "/bin/busybox"
+ORACLE = "/usr/bin/dumb-init"
+# Debian's client matches Debian's engine; another client earlier on PATH may speak a newer API.
+DOCKER_CLIENT = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else shutil.which("docker")
+# What Docker puts in a container's environment when the image sets no PATH.
+DOCKER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def wait_until(what, predicate, timeout):
+    """Poll predicate until it returns something true; fail with `what` after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------------------------------
+# Root filesystems
+
+
+def shared_libraries(binary):
+    """Paths ldd names for a dynamically linked binary ([] for a static one)."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    return re.findall(r"(/\S+) \(0x", out)
+
+
+def is_static(binary):
+    return not shared_libraries(binary)
+
+
+def make_rootfs(dest, init_binary):
+    """A minimal root: busybox-static with every applet as a symlink, /usr/bin/dumb-init, /log, /tmp.
+
+    Docker's COPY keeps the symlinks, so the image needs no RUN step (impossible FROM scratch)."""
+    os.makedirs(dest)
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "usr/local/bin", "log", "tmp", "proc", "dev"):
+        os.makedirs(os.path.join(dest, d), exist_ok=True)
+    os.chmod(os.path.join(dest, "tmp"), 0o1777)
+    shutil.copy2(BUSYBOX, os.path.join(dest, "bin/busybox"))
+    applets = subprocess.run([BUSYBOX, "--list-full"], capture_output=True, text=True, check=True)
+    for applet in applets.stdout.split():
+        link = os.path.join(dest, applet)
+        if not os.path.lexists(link):
+            os.symlink("/bin/busybox", link)
+    if init_binary:
+        shutil.copy2(init_binary, os.path.join(dest, "usr/bin/dumb-init"))
+        os.chmod(os.path.join(dest, "usr/bin/dumb-init"), 0o755)
+        # The oracle is linked against glibc: bring the exact files ldd resolved, under the names
+        # the dynamic loader will look for.
+        for lib in shared_libraries(init_binary):
+            target = os.path.join(dest, lib.lstrip("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copy2(os.path.realpath(lib), target)
+
+
+# --------------------------------------------------------------------------------------------------
+# A tiny reading of the scenario Dockerfiles, enough for the unshare runner to do what the image does.
+
+
+class Dockerfile:
+    def __init__(self, path):
+        self.copies, self.env, self.entrypoint, self.cmd = [], {}, None, None
+        with open(path) as f:
+            lines = [l.strip() for l in f if l.strip() and not l.lstrip().startswith("#")]
+        for line in lines:
+            word, _, rest = line.partition(" ")
+            word = word.upper()
+            if word == "FROM":
+                assert rest.strip() == "scratch", "scenarios are built FROM scratch"
+            elif word == "COPY":
+                src, dst = shlex.split(rest)
+                self.copies.append((src, dst))
+            elif word == "ENV":
+                key, _, value = rest.partition("=")
+                self.env[key.strip()] = value.strip()
+            elif word == "ENTRYPOINT":
+                self.entrypoint = self._command(rest)
+            elif word == "CMD":
+                self.cmd = self._command(rest)
+            else:
+                raise ValueError(f"{path}: instruction not supported by the harness: {line}")
+
+    @staticmethod
+    def _command(rest):
+        rest = rest.strip()
+        if rest.startswith("["):
+            return json.loads(rest)
+        return ["/bin/sh", "-c", rest]  # shell form, as Docker runs it
+
+    def argv(self):
+        """The process Docker starts: exec-form ENTRYPOINT + CMD, or CMD alone."""
+        if self.entrypoint:
+            return self.entrypoint + (self.cmd or [])
+        return list(self.cmd)
+
+    def apply_copies(self, context, root):
+        for src, dst in self.copies:
+            src_path = os.path.join(context, src)
+            dst_path = os.path.join(root, dst.lstrip("/"))
+            if os.path.isdir(src_path):
+                shutil.copytree(src_path, dst_path, symlinks=True, dirs_exist_ok=True)
+            else:
+                if dst.endswith("/"):
+                    dst_path = os.path.join(dst_path, os.path.basename(src))
+                os.makedirs(os.path.dirname(dst_path), exist_ok=True)
+                shutil.copy2(src_path, dst_path)
+
+
+def make_context(dest, scenario, init_binary):
+    """Docker build context: the scenario's files, the shared scripts, and a generated rootfs/."""
+    shutil.copytree(os.path.join(SCENARIOS, scenario), dest, symlinks=True)
+    shutil.copytree(os.path.join(SCENARIOS, "shared"), os.path.join(dest, "shared"))
+    make_rootfs(os.path.join(dest, "rootfs"), init_binary)
+    return dest
+
+
+# --------------------------------------------------------------------------------------------------
+# Runners
+
+
+def processes_under(pid):
+    """(name, status) of pid and all its descendants."""
+    try:
+        init = psutil.Process(pid)
+        procs = [init] + init.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    table = []
+    for p in procs:
+        try:
+            table.append((p.name(), p.status()))
+        except psutil.NoSuchProcess:
+            pass
+    return table
+
+
+def _zombies_under(pid):
+    """(pid, name) of zombies among the descendants of pid: what `ps` shows with STAT Z."""
+    try:
+        procs = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for p in procs:
+        try:
+            if p.status() == psutil.STATUS_ZOMBIE:
+                found.append((p.pid, p.name()))
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
+class Outcome:
+    def __init__(self, elapsed, exit_code):
+        self.elapsed, self.exit_code = elapsed, exit_code
+
+
+class _Run:
+    log_dir = None
+
+    def events(self):
+        try:
+            with open(os.path.join(self.log_dir, "events")) as f:
+                return [l.rstrip("\n") for l in f if l.strip()]
+        except FileNotFoundError:
+            return []
+
+    def wait_for(self, lines=(), process=None, timeout=10):
+        if lines:
+            wait_until(f"log lines {list(lines)} (have {self.events()})",
+                       lambda: set(lines) <= set(self.events()), timeout)
+        if process:
+            wait_until(f"a process named {process}", lambda: self._has_process(process), timeout)
+
+    def _has_process(self, name):
+        init = psutil.Process(self.init_pid())
+        for p in [init] + init.children(recursive=True):
+            try:
+                if p.name() == name:
+                    return True
+            except psutil.NoSuchProcess:
+                pass
+        return False
+
+    def zombies(self):
+        return _zombies_under(self.init_pid())
+
+
+class DockerEngine:
+    """A Docker engine: an already running one, or a private dockerd on its own socket and dirs."""
+
+    def __init__(self, host, proc=None, root=None):
+        self.host, self.proc, self.root = host, proc, root
+
+    @classmethod
+    def connect_or_start(cls):
+        """Returns an engine, or raises RuntimeError with the reason none is usable."""
+        if not DOCKER_CLIENT:
+            raise RuntimeError("no docker client installed (Debian package docker.io)")
+        existing = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+        if cls._responds(existing):
+            return cls(existing)
+        dockerd = shutil.which("dockerd") or "/usr/sbin/dockerd"
+        if not os.path.exists(dockerd):
+            raise RuntimeError("no engine answers and dockerd is not installed (Debian package docker.io)")
+        root = tempfile.mkdtemp(prefix="dumb-init-dockerd-")
+        host = f"unix://{root}/docker.sock"
+        log = open(os.path.join(root, "dockerd.log"), "wb")
+        # No network is needed (containers run with --network none) and nothing may touch the host's
+        # iptables or bridges.
+        proc = subprocess.Popen(
+            [dockerd, "-H", host, "--data-root", f"{root}/data", "--exec-root", f"{root}/exec",
+             "--pidfile", f"{root}/docker.pid", "--bridge=none", "--iptables=false",
+             "--ip-masq=false", "--userland-proxy=false"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        engine = cls(host, proc, root)
+        try:
+            wait_until("dockerd to answer", lambda: proc.poll() is not None or cls._responds(host), 60)
+        except TimeoutError:
+            pass
+        if proc.poll() is not None or not cls._responds(host):
+            engine.stop()
+            with open(os.path.join(root, "dockerd.log"), errors="replace") as f:
+                tail = "".join(f.readlines()[-15:])
+            raise RuntimeError(f"dockerd did not start (exit {proc.poll()}); last log lines:\n{tail}")
+        return engine
+
+    @staticmethod
+    def _responds(host):
+        try:
+            return subprocess.run([DOCKER_CLIENT, "-H", host, "version"], capture_output=True,
+                                  timeout=20).returncode == 0
+        except (subprocess.TimeoutExpired, OSError):
+            return False
+
+    def docker(self, *args, check=True, timeout=120):
+        r = subprocess.run([DOCKER_CLIENT, "-H", self.host, *args], capture_output=True, text=True,
+                           timeout=timeout)
+        if check and r.returncode != 0:
+            raise RuntimeError(f"docker {' '.join(args)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+        return r.stdout.strip()
+
+    def stop(self):
+        if not self.proc:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        # A dockerd that died hard can leave its overlay and netns mounts behind.
+        with open("/proc/self/mounts") as f:
+            mounts = [l.split()[1] for l in f]
+        for m in sorted((m for m in mounts if m.startswith(self.root + "/")), reverse=True):
+            subprocess.run(["umount", "-l", m], capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.proc = None
+
+
+class DockerRun(_Run):
+    def __init__(self, engine, image, workdir):
+        self.engine, self.image = engine, image
+        self.name = f"dumb-init-test-{uuid.uuid4().hex[:12]}"
+        self.log_dir = os.path.join(workdir, "log")
+        os.makedirs(self.log_dir)
+        self._pid = None
+
+    def start(self):
+        self.engine.docker("run", "-d", "--name", self.name, "--network", "none",
+                           "-v", f"{self.log_dir}:/log", self.image)
+
+    def init_pid(self):
+        if not self._pid:
+            self._pid = int(self.engine.docker("inspect", "-f", "{{.State.Pid}}", self.name))
+        return self._pid
+
+    def stop(self, timeout):
+        t0 = time.monotonic()
+        self.engine.docker("stop", "-t", str(timeout), self.name, timeout=timeout + 60)
+        elapsed = time.monotonic() - t0
+        code = int(self.engine.docker("inspect", "-f", "{{.State.ExitCode}}", self.name))
+        return Outcome(elapsed, code)
+
+    def output(self):
+        return self.engine.docker("logs", self.name, check=False)
+
+    def close(self):
+        self.engine.docker("rm", "-f", self.name, check=False)
+
+
+class NamespaceRun(_Run):
+    """The scenario's root filesystem and command, run as PID 1 of a new PID namespace."""
+
+    DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8), "urandom": (1, 9)}
+
+    def __init__(self, context, workdir):
+        self.root = os.path.join(workdir, "root")
+        df = Dockerfile(os.path.join(context, "Dockerfile"))
+        df.apply_copies(context, self.root)
+        # Docker gives a scratch container a /dev; a chroot only has what we create.
+        for name, (major, minor) in self.DEVICES.items():
+            path = os.path.join(self.root, "dev", name)
+            os.mknod(path, 0o666 | 0o020000, os.makedev(major, minor))
+            os.chmod(path, 0o666)
+        self.argv = df.argv()
+        self.env = {"PATH": DOCKER_PATH, "HOME": "/root", **df.env}
+        self.log_dir = os.path.join(self.root, "log")
+        self.output_path = os.path.join(workdir, "output")
+        self.proc = None
+
+    def start(self):
+        with open(self.output_path, "wb") as out:
+            self.proc = subprocess.Popen(
+                ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", f"--root={self.root}",
+                 *self.argv],
+                env=self.env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+
+    def init_pid(self):
+        # unshare forks once; its only child is PID 1 of the namespace.
+        def child():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"unshare exited early ({self.proc.returncode}): {self.output()}")
+            kids = psutil.Process(self.proc.pid).children()
+            return kids[0].pid if kids else None
+        return wait_until("unshare's child", child, 10)
+
+    def stop(self, timeout):
+        """What docker stop does: SIGTERM to PID 1 from outside, SIGKILL after timeout seconds."""
+        pid = self.init_pid()
+        t0 = time.monotonic()
+        os.kill(pid, signal.SIGTERM)
+        killed = False
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(pid, signal.SIGKILL)
+            killed = True
+            self.proc.wait()
+        elapsed = time.monotonic() - t0
+        code = self.proc.returncode
+        if killed:
+            # unshare tries to re-raise its child's fatal signal, which cannot work for SIGKILL (it
+            # exits 1 instead); PID 1 died of our SIGKILL, which Docker reports as 128+9.
+            code = 128 + signal.SIGKILL
+        elif code < 0:
+            code = 128 - code  # re-raised by unshare: report it the way Docker does
+        return Outcome(elapsed, code)
+
+    def output(self):
+        try:
+            with open(self.output_path, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def close(self):
+        if self.proc and self.proc.poll() is None:
+            # SIGKILL to PID 1 ends the whole namespace; unshare then exits (and --kill-child covers
+            # the case where unshare itself goes first).
+            for kid in psutil.Process(self.proc.pid).children():
+                kid.kill()
+            self.proc.kill()
+            self.proc.wait()
