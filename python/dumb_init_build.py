@@ -197,7 +197,8 @@ def build_sdist_file(out_dir):
 def _go_build(machine, out):
     env = dict(os.environ, CGO_ENABLED="0", GOOS="linux", GOARCH=GOARCH[machine])
     go = shutil.which("go") or "/usr/local/go/bin/go"
-    cmd = [go, "build", "-trimpath", "-ldflags=-s -w", "-o", out, "."]
+    # the flags of scripts/release.sh, so an sdist build matches the wheels
+    cmd = [go, "build", "-trimpath", "-gcflags=all=-l", "-ldflags=-s -w -X main.version=" + version(), "-o", out, "."]
     subprocess.run(cmd, cwd=_source_root(), env=env, check=True)
 
 
