@@ -5,9 +5,12 @@ Both runners expose the same small interface (start, wait_for, zombies, stop, ev
 scenario's expectations are checked identically under Docker and without it.
 """
 
+import ctypes
 import json
 import os
+import pty
 import re
+import select
 import shlex
 import shutil
 import signal
@@ -25,6 +28,7 @@ ORACLE = "/usr/bin/dumb-init"
 DOCKER_CLIENT = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else shutil.which("docker")
 # What Docker puts in a container's environment when the image sets no PATH.
 DOCKER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def wait_until(what, predicate, timeout):
@@ -210,6 +214,10 @@ class _Run:
     def zombies(self):
         return _zombies_under(self.init_pid())
 
+    def wait_for_state(self, name, status, timeout=10):
+        wait_until(f"{name} to be {status}",
+                   lambda: (name, status) in processes_under(self.init_pid()), timeout)
+
 
 class DockerEngine:
     """A Docker engine: an already running one, or a private dockerd on its own socket and dirs."""
@@ -228,6 +236,9 @@ class DockerEngine:
         dockerd = shutil.which("dockerd") or "/usr/sbin/dockerd"
         if not os.path.exists(dockerd):
             raise RuntimeError("no engine answers and dockerd is not installed (Debian package docker.io)")
+        # containerd's shims daemonize; as a subreaper we get them back when they exit and reap them,
+        # instead of leaving zombies with a host PID 1 that may not reap.
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         root = tempfile.mkdtemp(prefix="dumb-init-dockerd-")
         host = f"unix://{root}/docker.sock"
         log = open(os.path.join(root, "dockerd.log"), "wb")
@@ -275,6 +286,16 @@ class DockerEngine:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        for orphan in psutil.Process().children():
+            try:
+                if orphan.name().startswith("containerd"):
+                    try:
+                        orphan.wait(15)
+                    except psutil.TimeoutExpired:
+                        orphan.kill()
+                        orphan.wait(5)
+            except psutil.NoSuchProcess:
+                pass
         # A dockerd that died hard can leave its overlay and netns mounts behind.
         with open("/proc/self/mounts") as f:
             mounts = [l.split()[1] for l in f]
@@ -285,16 +306,16 @@ class DockerEngine:
 
 
 class DockerRun(_Run):
-    def __init__(self, engine, image, workdir):
-        self.engine, self.image = engine, image
+    def __init__(self, engine, image, workdir, tty=False):
+        self.engine, self.image, self.tty = engine, image, tty
         self.name = f"dumb-init-test-{uuid.uuid4().hex[:12]}"
         self.log_dir = os.path.join(workdir, "log")
         os.makedirs(self.log_dir)
         self._pid = None
 
     def start(self):
-        self.engine.docker("run", "-d", "--name", self.name, "--network", "none",
-                           "-v", f"{self.log_dir}:/log", self.image)
+        self.engine.docker("run", "-d", *(["-t"] if self.tty else []), "--name", self.name,
+                           "--network", "none", "-v", f"{self.log_dir}:/log", self.image)
 
     def init_pid(self):
         if not self._pid:
@@ -308,6 +329,9 @@ class DockerRun(_Run):
         code = int(self.engine.docker("inspect", "-f", "{{.State.ExitCode}}", self.name))
         return Outcome(elapsed, code)
 
+    def send(self, sig):
+        self.engine.docker("kill", "-s", sig, self.name)
+
     def output(self):
         return self.engine.docker("logs", self.name, check=False)
 
@@ -320,7 +344,8 @@ class NamespaceRun(_Run):
 
     DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8), "urandom": (1, 9)}
 
-    def __init__(self, context, workdir):
+    def __init__(self, context, workdir, tty=False):
+        self.tty = tty
         self.root = os.path.join(workdir, "root")
         df = Dockerfile(os.path.join(context, "Dockerfile"))
         df.apply_copies(context, self.root)
@@ -330,17 +355,25 @@ class NamespaceRun(_Run):
             os.mknod(path, 0o666 | 0o020000, os.makedev(major, minor))
             os.chmod(path, 0o666)
         self.argv = df.argv()
+        if tty:
+            # Like docker run -t: PID 1 leads a new session whose controlling terminal is its stdin.
+            self.argv = ["setsid", "-c"] + self.argv
         self.env = {"PATH": DOCKER_PATH, "HOME": "/root", **df.env}
         self.log_dir = os.path.join(self.root, "log")
         self.output_path = os.path.join(workdir, "output")
-        self.proc = None
+        self.proc = self.pty_master = None
 
     def start(self):
+        cmd = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", f"--root={self.root}",
+               *self.argv]
+        if self.tty:
+            self.pty_master, slave = pty.openpty()
+            self.proc = subprocess.Popen(cmd, env=self.env, stdin=slave, stdout=slave, stderr=slave)
+            os.close(slave)
+            return
         with open(self.output_path, "wb") as out:
-            self.proc = subprocess.Popen(
-                ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", f"--root={self.root}",
-                 *self.argv],
-                env=self.env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(cmd, env=self.env, stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=subprocess.STDOUT)
 
     def init_pid(self):
         # unshare forks once; its only child is PID 1 of the namespace.
@@ -350,6 +383,10 @@ class NamespaceRun(_Run):
             kids = psutil.Process(self.proc.pid).children()
             return kids[0].pid if kids else None
         return wait_until("unshare's child", child, 10)
+
+    def send(self, sig):
+        """What docker kill -s does: the signal to PID 1, from outside the namespace."""
+        os.kill(self.init_pid(), getattr(signal, "SIG" + sig))
 
     def stop(self, timeout):
         """What docker stop does: SIGTERM to PID 1 from outside, SIGKILL after timeout seconds."""
@@ -374,13 +411,34 @@ class NamespaceRun(_Run):
         return Outcome(elapsed, code)
 
     def output(self):
+        if self.tty:
+            return self._drain_pty()
         try:
             with open(self.output_path, errors="replace") as f:
                 return f.read()
         except FileNotFoundError:
             return ""
 
+    def _drain_pty(self):
+        out = b""
+        while self.pty_master is not None and select.select([self.pty_master], [], [], 0)[0]:
+            try:
+                chunk = os.read(self.pty_master, 4096)
+            except OSError:  # EIO: no process has the terminal open any more
+                break
+            if not chunk:
+                break
+            out += chunk
+        return out.decode(errors="replace")
+
     def close(self):
+        self._close_process()
+        # Only now: closing the master hangs the terminal up, which would signal the session.
+        if self.tty and self.pty_master is not None:
+            os.close(self.pty_master)
+            self.pty_master = None
+
+    def _close_process(self):
         if self.proc and self.proc.poll() is None:
             # SIGKILL to PID 1 ends the whole namespace; unshare then exits (and --kill-child covers
             # the case where unshare itself goes first).

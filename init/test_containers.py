@@ -40,6 +40,10 @@ class Scenario:
     events: list = field(default_factory=list)  # exactly these log lines after the stop ...
     maybe: list = field(default_factory=list)   # ... apart from these, which race with PID 1's exit
     zombie: bool = False              # True: a zombie is expected (the problem an init solves)
+    output: list = field(default_factory=list)  # lines the container's output must contain
+    tty: bool = False                 # docker run -t (for the namespace: a pty and setsid -c)
+    # Before the stop: (signal for docker kill -s, log line to wait for, (process, state) to wait for)
+    actions: list = field(default_factory=list)
 
     def __str__(self):
         return self.name
@@ -81,6 +85,13 @@ SCENARIOS = [
              + lines("web", "worker", what="got TERM") + lines("web", "worker", what="done")
              + ["graceful.sh done"]),
     Scenario("rewrite", 0, ready=["app started"], events=["app started", "app got QUIT", "app done"]),
+    Scenario("tty", 0, tty=True, ready=["app started"], actions=[("HUP", "app got HUP", None)],
+             output=["[dumb-init] Ignoring tty hand-off signal 1.",
+                     "[dumb-init] Ignoring tty hand-off signal 18."],
+             events=["app started", "app got HUP", "app got TERM", "app done"]),
+    Scenario("job-control", 0, ready=["app started"],
+             actions=[("TSTP", None, ("server", "stopped")), ("CONT", "app got CONT", None)],
+             events=["app started", "app got CONT", "app got TERM", "app done"]),
     Scenario("zombie-no-init", 137, killed=True, stop_timeout=KILL_TIMEOUT, with_init=False,
              ready=ZOMBIE_EVENTS, ready_process="tail", events=ZOMBIE_EVENTS, zombie=True),
     Scenario("zombie-dumb-init", 143, ready=ZOMBIE_EVENTS, ready_process="tail",
@@ -111,6 +122,12 @@ def run_scenario(run, sc):
         run.wait_for(lines=sc.ready, process=sc.ready_process)
         if "orphan exiting" in sc.ready:
             _settle_zombies(run, sc)
+        for sig, line, state in sc.actions:
+            run.send(sig)
+            if line:
+                run.wait_for(lines=[line])
+            if state:
+                run.wait_for_state(*state)
         zombies = run.zombies()
         outcome = run.stop(sc.stop_timeout)
         outcome.zombies = zombies
@@ -129,7 +146,12 @@ def summary(sc, o):
                 "graceful" if o.elapsed < GRACEFUL_BOUND else f"slow ({o.elapsed:.1f} s)",
         "events": sorted(e for e in o.events if e not in sc.maybe),
         "zombies": bool(o.zombies),
+        "output": [l for l in sc.output if l in output_lines(o)],
     }
+
+
+def output_lines(o):
+    return [l.rstrip("\r") for l in o.output.splitlines()]
 
 
 OUTCOMES = {}
@@ -140,10 +162,10 @@ def test_docker_stop(runtime, sc, init, request, init_binaries, tmp_path):
     workdir = str(tmp_path)
     if runtime == "docker":
         image = request.getfixturevalue("docker_images")(sc.name, init)
-        run = harness.DockerRun(request.getfixturevalue("docker_engine"), image, workdir)
+        run = harness.DockerRun(request.getfixturevalue("docker_engine"), image, workdir, tty=sc.tty)
     else:
         context = harness.make_context(os.path.join(workdir, "context"), sc.name, init_binaries(init))
-        run = harness.NamespaceRun(context, workdir)
+        run = harness.NamespaceRun(context, workdir, tty=sc.tty)
 
     o = run_scenario(run, sc)
     got = summary(sc, o)
@@ -167,6 +189,8 @@ def test_docker_stop(runtime, sc, init, request, init_binaries, tmp_path):
         assert not o.zombies, f"zombies: {o.zombies}{context}"
     assert collections.Counter(got["events"]) == collections.Counter(sc.events), context
     assert set(o.events) <= set(sc.events) | set(sc.maybe), context
+    for line in sc.output:
+        assert line in output_lines(o), f"missing output line {line!r}{context}"
 
 
 def test_our_binary_builds(our_binary):
