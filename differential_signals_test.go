@@ -1,0 +1,360 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// itSigs is an init running the signal-recording helper (and optionally a
+// grandchild recorder in the same process group).
+type itSigs struct {
+	*itProc
+	child  int
+	gchild int // 0 without --grandchild
+}
+
+func itStartSigs(t *testing.T, b itInit, o itOpts, initArgs []string, grandchild bool, helperArgs ...string) *itSigs {
+	t.Helper()
+	h := []string{"signals"}
+	if grandchild {
+		h = append(h, "--grandchild")
+	}
+	h = append(h, helperArgs...)
+	args := append(append([]string{}, initArgs...), itHelperCmd(t, h[0], h[1:]...)...)
+	p := itStart(t, b, o, args...)
+	p.stdout.WaitLine(t, "ready")
+	s := &itSigs{itProc: p, child: p.Child()}
+	if grandchild {
+		s.gchild = itWaitChildren(t, s.child, 1)[0]
+	}
+	return s
+}
+
+// recorded returns the signal lines ("N" from the child, "gN" from the
+// grandchild) in arrival order.
+func (s *itSigs) recorded() []string {
+	var r []string
+	for _, l := range s.stdout.Lines() {
+		if _, err := strconv.Atoi(strings.TrimPrefix(l, "g")); err == nil {
+			r = append(r, l)
+		}
+	}
+	return r
+}
+
+// itDeliverySigs is every catchable standard signal except the job-control
+// ones (they also stop the init, see the job-control test) and SIGCHLD
+// (never forwarded).
+func itDeliverySigs() []int {
+	var sigs []int
+	for n := 1; n <= 31; n++ {
+		switch n {
+		case 9, 17, 19, 20, 21, 22:
+			continue
+		}
+		sigs = append(sigs, n)
+	}
+	return sigs
+}
+
+type itMode struct {
+	name     string
+	pid1     bool
+	initArgs []string
+	env      []string
+	group    bool // setsid mode: the whole child process group is signalled
+}
+
+var itModes = []itMode{
+	{"setsid", false, nil, nil, true},
+	{"setsid-pid1", true, nil, nil, true},
+	{"single-child-flag", false, []string{"-c"}, nil, false},
+	{"single-child-env", false, nil, []string{"DUMB_INIT_SETSID=0"}, false},
+	{"single-child-pid1", true, []string{"-c"}, nil, false},
+}
+
+// itDelivery sends each signal to the init, one at a time, and checks that
+// it reaches the child (and, in setsid mode, the grandchild), and nothing
+// else arrives. It returns the sorted recorded lines.
+func itDelivery(t *testing.T, b itInit, m itMode, sigs []int) []string {
+	s := itStartSigs(t, b, itOpts{pid1: m.pid1, env: m.env}, m.initArgs, true)
+	var want []string
+	for _, n := range sigs {
+		s.Signal(syscall.Signal(n))
+		lines := []string{strconv.Itoa(n)}
+		if m.group {
+			lines = append(lines, "g"+strconv.Itoa(n))
+		}
+		// A shorter wait than usual: one lost signal must not hide the
+		// others behind a long stall.
+		deadline := time.Now().Add(3 * time.Second)
+		for _, l := range lines {
+			want = append(want, l)
+			if _, err := s.stdout.WaitFor(func(s string) bool { return s == l }, time.Until(deadline)); err != nil {
+				t.Errorf("signal %d sent to the init: line %q never came (%v)", n, l, err)
+			}
+		}
+	}
+	got := itSortedList(s.recorded())
+	itExpectLines(t, "signals recorded by child (N) and grandchild (gN)", got, itSortedList(want))
+
+	// The main child's death ends the init with 128+9, after the exit-time
+	// SIGTERM to the group (setsid) or to the dead child (single-child).
+	syscall.Kill(s.child, syscall.SIGKILL)
+	if code := s.Wait(itDeadline); code != 137 {
+		t.Errorf("exit code after the child was SIGKILLed: got %d, want 137", code)
+	}
+	if !m.pid1 {
+		if !s.stdout.WaitEOF(itDeadline) {
+			t.Fatalf("stdout still open %v after the init exited", itDeadline)
+		}
+		gterm, sent := s.stdout.Count("g15"), 0
+		for _, n := range sigs {
+			if n == 15 {
+				sent++
+			}
+		}
+		if m.group && gterm != sent+1 {
+			t.Errorf("grandchild saw SIGTERM %d times, want %d (the exit-time one included)", gterm, sent+1)
+		}
+		if !m.group && gterm != 0 {
+			t.Errorf("grandchild saw SIGTERM %d times in single-child mode, want 0", gterm)
+		}
+	}
+	return got
+}
+
+func TestDifferentialSignalDelivery(t *testing.T) {
+	t.Parallel()
+	for _, m := range itModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
+				return itDelivery(t, b, m, itDeliverySigs())
+			})
+			itCompare(t, "recorded signals", ours, oracle)
+		})
+	}
+}
+
+// The oracle forwards these RT signals unchanged (its handling of the others
+// is undefined behaviour in the C code, spec 5.6).
+func TestDifferentialRTSignalsForwarded(t *testing.T) {
+	t.Parallel()
+	for _, m := range []itMode{itModes[0], itModes[2]} {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
+				return itDelivery(t, b, m, []int{34, 35, 40, 64})
+			})
+			itCompare(t, "recorded signals", ours, oracle)
+		})
+	}
+}
+
+// Every RT signal reaches the child unchanged with our init.
+func TestIntegrationAllRTSignalsForwarded(t *testing.T) {
+	t.Parallel()
+	var sigs []int
+	for n := 34; n <= 64; n++ {
+		sigs = append(sigs, n)
+	}
+	for _, m := range []itMode{itModes[0], itModes[1], itModes[2]} {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			itDelivery(t, itOurs(t), m, sigs)
+		})
+	}
+}
+
+// itMarker proves that earlier signals were processed: the init handles
+// signals in order, so once the marker reaches the child anything
+// forwarded before it has arrived too. The marker is the highest signal
+// number because the recorder reports simultaneously pending signals in
+// ascending order.
+func (s *itSigs) marker(t *testing.T) {
+	t.Helper()
+	n := s.stdout.Count("64") + 1
+	s.Signal(syscall.Signal(64))
+	s.stdout.WaitCount(t, "64", n)
+}
+
+type itRewriteResult struct {
+	recorded []string
+	stderr   []string
+}
+
+func TestDifferentialRewrites(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		initArgs []string
+		send     int
+		want     []string // recorded lines, marker excluded
+		single   bool
+	}{
+		{"15-to-3", []string{"-r", "15:3"}, 15, []string{"3", "g3"}, false},
+		{"2-dropped", []string{"-r", "2:0"}, 2, nil, false},
+		{"3-identity", []string{"-r", "3:3"}, 3, []string{"3", "g3"}, false},
+		{"attached-and-clustered", []string{"-cr15:12"}, 15, []string{"12"}, true},
+		{"later-entry-wins", []string{"-r", "15:3", "-r", "15:0"}, 15, nil, false},
+		{"long-option", []string{"--rewrite=1:2"}, 1, []string{"2", "g2"}, false},
+		// Rewriting another signal to SIGTSTP does not suspend the init,
+		// and TSTP itself is not re-translated.
+		{"to-tstp-no-suspend", []string{"-r", "12:20"}, 12, []string{"20", "g20"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
+				s := itStartSigs(t, b, itOpts{}, c.initArgs, true)
+				s.Signal(syscall.Signal(c.send))
+				s.marker(t)
+				if !c.single {
+					s.stdout.WaitLine(t, "g64")
+				}
+				var got []string
+				for _, l := range s.recorded() {
+					if l != "64" && l != "g64" {
+						got = append(got, l)
+					}
+				}
+				got = itSortedList(got)
+				itExpectLines(t, "signals recorded", got, itSortedList(c.want))
+				if st := itState(s.pid); st == "T" {
+					t.Errorf("init stopped itself (state T)")
+				}
+				return got
+			})
+			itCompare(t, "recorded signals", ours, oracle)
+		})
+	}
+}
+
+// The SIGTERM sent when the main child exits goes through the rewrite
+// table (spec 4.3): the survivors of the child's group get the rewritten
+// signal, or nothing.
+func TestDifferentialExitTimeSignalRewritten(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name     string
+		initArgs []string
+		want     []string
+	}{
+		{"default", nil, []string{"g15"}},
+		{"15-to-3", []string{"-r", "15:3"}, []string{"g3"}},
+		{"15-dropped", []string{"-r", "15:0"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
+				dir := t.TempDir()
+				exitFile := dir + "/exit"
+				s := itStartSigs(t, b, itOpts{}, append([]string{"-v"}, c.initArgs...), true,
+					"--exit-file", exitFile, "--exit-code", "7")
+				itWriteFile(t, exitFile, "", 0o644)
+				if code := s.Wait(itDeadline); code != 7 {
+					t.Errorf("exit code: got %d, want 7", code)
+				}
+				s.stdout.WaitEOF(itDeadline)
+				s.stderr.WaitEOF(itDeadline)
+				itExpectLines(t, "signals recorded", s.recorded(), c.want)
+				return append(s.recorded(), itSorted(s.stderr.String())...)
+			})
+			itCompare(t, "recorded signals and debug output", ours, oracle)
+		})
+	}
+}
+
+// itJobControl sends each job-control signal in turn and checks who gets
+// stopped, then resumes everything with SIGCONT sent to the init.
+func itJobControl(t *testing.T, b itInit, pid1 bool, initArgs []string, group, childStops, initStops bool) []string {
+	s := itStartSigs(t, b, itOpts{pid1: pid1}, initArgs, true)
+	conts := 0
+	var log []string
+	for _, n := range []int{20, 21, 22} {
+		s.Signal(syscall.Signal(n))
+		if childStops {
+			itWaitState(t, "child", s.child, func(st string) bool { return st == "T" }, "stopped")
+			itWaitState(t, "grandchild", s.gchild, func(st string) bool { return st == "T" }, "stopped")
+		} else {
+			s.stdout.WaitLine(t, strconv.Itoa(n))
+			if group {
+				s.stdout.WaitLine(t, "g"+strconv.Itoa(n))
+			}
+		}
+		if initStops {
+			itWaitState(t, "init", s.pid, func(st string) bool { return st == "T" }, "stopped")
+		} else {
+			// As namespace PID 1 the self-SIGSTOP is a no-op: give the
+			// init time to (wrongly) stop before looking.
+			time.Sleep(200 * time.Millisecond)
+			if st := itState(s.pid); st == "T" {
+				t.Errorf("init stopped after signal %d, but PID 1 cannot stop itself", n)
+			}
+		}
+		log = append(log, fmt.Sprintf("%d: child stopped=%v grandchild stopped=%v init stopped=%v", n,
+			itState(s.child) == "T", itState(s.gchild) == "T", itState(s.pid) == "T"))
+
+		s.Signal(syscall.SIGCONT)
+		conts++
+		s.stdout.WaitCount(t, "18", conts)
+		if group {
+			s.stdout.WaitCount(t, "g18", conts)
+		}
+		for _, pid := range []int{s.pid, s.child, s.gchild} {
+			itWaitState(t, "process", pid, func(st string) bool { return st != "T" }, "running")
+		}
+	}
+	got := s.recorded()
+	var want []string
+	for _, n := range []int{20, 21, 22} {
+		if !childStops {
+			want = append(want, strconv.Itoa(n))
+			if group {
+				want = append(want, "g"+strconv.Itoa(n))
+			}
+		}
+		want = append(want, "18")
+		if group {
+			want = append(want, "g18")
+		}
+	}
+	itExpectLines(t, "signals recorded", itSortedList(got), itSortedList(want))
+	return append(log, itSortedList(got)...)
+}
+
+func TestDifferentialJobControl(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name              string
+		pid1              bool
+		initArgs          []string
+		group, childStops bool
+		initStops         bool
+	}{
+		// Default rewrites TSTP/TTIN/TTOU -> STOP for the whole group, then
+		// the init stops itself.
+		{"setsid", false, nil, true, true, true},
+		{"setsid-pid1", true, nil, true, true, false},
+		// Explicit identity rewrites opt out of the STOP translation; the
+		// init still suspends itself.
+		{"setsid-identity", false, []string{"-r", "20:20", "-r", "21:21", "-r", "22:22"}, true, false, true},
+		// Single-child mode forwards them unchanged to the child only.
+		{"single-child", false, []string{"-c"}, false, false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
+				return itJobControl(t, b, c.pid1, c.initArgs, c.group, c.childStops, c.initStops)
+			})
+			itCompare(t, "job control", ours, oracle)
+		})
+	}
+}

@@ -1,0 +1,623 @@
+package main
+
+// Harness for the integration and differential suites: every scenario runs
+// the init as a real process (optionally as PID 1 of a fresh PID namespace)
+// and observes it only from the outside (exit status, stderr, the signals a
+// helper child records, /proc).
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const (
+	itPython = "/usr/bin/python3"
+	// Generous: the whole suite shares two cores with other jobs.
+	itDeadline = 10 * time.Second
+)
+
+var (
+	itBuildOnce sync.Once
+	itBuildDir  string
+	itBuildPath string
+	itBuildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if itBuildDir != "" {
+		os.RemoveAll(itBuildDir)
+	}
+	os.Exit(code)
+}
+
+// itInit is one init implementation under test.
+type itInit struct {
+	name string
+	path string
+}
+
+// itOurs builds the port once, the way `go install` users get it (plain
+// build, no ldflags), so runtime defaults such as async preemption are the
+// ones real users run with.
+func itOurs(t *testing.T) itInit {
+	t.Helper()
+	if p := os.Getenv("DUMB_INIT_BIN"); p != "" {
+		return itInit{"ours", p}
+	}
+	itBuildOnce.Do(func() {
+		itBuildDir, itBuildErr = os.MkdirTemp("", "dumb-init-itest-")
+		if itBuildErr != nil {
+			return
+		}
+		itBuildPath = filepath.Join(itBuildDir, "dumb-init")
+		cmd := exec.Command("go", "build", "-trimpath", "-o", itBuildPath, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			itBuildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if itBuildErr != nil {
+		t.Fatal(itBuildErr)
+	}
+	return itInit{"ours", itBuildPath}
+}
+
+// itOracle fails (never skips) when the C dumb-init is missing: CI installs
+// it, so a missing oracle means the differential suite silently proved
+// nothing.
+func itOracle(t *testing.T) itInit {
+	t.Helper()
+	p := os.Getenv("DUMB_INIT_ORACLE")
+	if p == "" {
+		p = "/usr/bin/dumb-init"
+	}
+	if st, err := os.Stat(p); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+		t.Fatalf("oracle C dumb-init not usable at %s (install Debian's dumb-init or set DUMB_INIT_ORACLE): %v", p, err)
+	}
+	return itInit{"oracle", p}
+}
+
+func itHelper(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("init", "helpers", "helper.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(itPython); err != nil {
+		t.Fatalf("%s is required by the integration tests: %v", itPython, err)
+	}
+	return p
+}
+
+// itHelperCmd is the argv that runs helper.py in the given mode.
+func itHelperCmd(t *testing.T, mode string, args ...string) []string {
+	return append([]string{itPython, itHelper(t), mode}, args...)
+}
+
+// itLines accumulates what a process writes to one pipe and lets tests
+// wait for a line with a deadline.
+type itLines struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	eof    bool
+	change chan struct{}
+}
+
+func itNewLines(r *os.File) *itLines {
+	l := &itLines{change: make(chan struct{})}
+	go func() {
+		defer r.Close()
+		b := make([]byte, 64<<10)
+		for {
+			n, err := r.Read(b)
+			l.mu.Lock()
+			l.buf.Write(b[:n])
+			if err != nil {
+				l.eof = true
+			}
+			close(l.change)
+			l.change = make(chan struct{})
+			l.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return l
+}
+
+func (l *itLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// Lines returns the complete lines seen so far, with pty carriage returns
+// removed.
+func (l *itLines) Lines() []string {
+	s := strings.ReplaceAll(l.String(), "\r", "")
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	} else {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// WaitFor blocks until some complete line satisfies pred.
+func (l *itLines) WaitFor(pred func(string) bool, timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		l.mu.Lock()
+		ch, eof := l.change, l.eof
+		l.mu.Unlock()
+		for _, line := range l.Lines() {
+			if pred(line) {
+				return line, nil
+			}
+		}
+		if eof {
+			return "", errors.New("EOF before the expected line")
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return "", errors.New("timed out")
+		}
+		select {
+		case <-ch:
+		case <-time.After(left):
+		}
+	}
+}
+
+// WaitLine waits for an exact line.
+func (l *itLines) WaitLine(t *testing.T, want string) {
+	t.Helper()
+	if _, err := l.WaitFor(func(s string) bool { return s == want }, itDeadline); err != nil {
+		t.Fatalf("waiting for line %q: %v; got so far:\n%s", want, err, l.String())
+	}
+}
+
+// Count is the number of complete lines equal to want.
+func (l *itLines) Count(want string) int {
+	n := 0
+	for _, line := range l.Lines() {
+		if line == want {
+			n++
+		}
+	}
+	return n
+}
+
+// WaitCount waits until the line want has been seen at least n times.
+func (l *itLines) WaitCount(t *testing.T, want string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(itDeadline)
+	for {
+		l.mu.Lock()
+		ch, eof := l.change, l.eof
+		l.mu.Unlock()
+		if l.Count(want) >= n {
+			return
+		}
+		if eof || time.Now().After(deadline) {
+			t.Fatalf("waiting for line %q to appear %d times (eof=%v); got:\n%s", want, n, eof, l.String())
+		}
+		select {
+		case <-ch:
+		case <-time.After(time.Until(deadline)):
+		}
+	}
+}
+
+// WaitEOF waits until every writer closed the pipe; false on timeout.
+func (l *itLines) WaitEOF(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		l.mu.Lock()
+		ch, eof := l.change, l.eof
+		l.mu.Unlock()
+		if eof {
+			return true
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		select {
+		case <-ch:
+		case <-time.After(left):
+		}
+	}
+}
+
+type itOpts struct {
+	pid1   bool     // run under unshare as PID 1 of a new PID namespace
+	env    []string // added to a copy of the test's environment
+	dir    string
+	stdin  *os.File // default /dev/null
+	stderr *os.File // default: a pipe captured into itProc.stderr
+	// wrap is prepended to the init's argv; it must exec the init (so the
+	// started process's pid is the init's pid), e.g. the launch helper.
+	wrap []string
+	// raw: argv is the whole command line; the init pid is the started
+	// process (scripts with a #! line pointing at the init).
+	raw bool
+}
+
+type itProc struct {
+	t      *testing.T
+	name   string
+	cmd    *exec.Cmd
+	stdout *itLines
+	stderr *itLines
+	pid    int // the init's pid in the host namespace
+	exited chan struct{}
+	state  *os.ProcessState
+}
+
+// itEnv is the test's environment without DUMB_INIT_* variables, so a
+// developer's shell settings cannot change the results.
+func itEnv(extra []string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DUMB_INIT_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
+}
+
+// itStart starts `init args...` and arranges for it and every descendant to
+// be killed when the test ends, whatever happens.
+func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
+	t.Helper()
+	var argv []string
+	switch {
+	case o.raw:
+		argv = args
+	default:
+		argv = append(append(append([]string{}, o.wrap...), b.path), args...)
+	}
+	if o.pid1 {
+		argv = append([]string{"unshare", "--pid", "--fork", "--kill-child", "--mount-proc"}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = itEnv(o.env)
+	cmd.Dir = o.dir
+	// A group of its own lets cleanup kill stragglers without touching
+	// the test process.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p := &itProc{t: t, name: b.name, cmd: cmd, exited: make(chan struct{})}
+
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = outW
+	var errR, errW *os.File
+	if o.stderr != nil {
+		cmd.Stderr = o.stderr
+	} else {
+		if errR, errW, err = os.Pipe(); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = errW
+	}
+	if o.stdin != nil {
+		cmd.Stdin = o.stdin
+	}
+	err = cmd.Start()
+	outW.Close()
+	if errW != nil {
+		errW.Close()
+	}
+	if err != nil {
+		outR.Close()
+		if errR != nil {
+			errR.Close()
+		}
+		t.Fatalf("start %v: %v", argv, err)
+	}
+	p.stdout = itNewLines(outR)
+	if errR != nil {
+		p.stderr = itNewLines(errR)
+	} else {
+		p.stderr = &itLines{change: make(chan struct{}), eof: true}
+	}
+	go func() {
+		cmd.Wait()
+		p.state = cmd.ProcessState
+		close(p.exited)
+	}()
+	t.Cleanup(p.kill)
+	p.pid = cmd.Process.Pid
+	if o.pid1 {
+		kids := itWaitChildren(t, p.pid, 1)
+		p.pid = kids[0]
+	}
+	return p
+}
+
+// kill SIGKILLs the started process and all its descendants (collected
+// before killing, since orphans get re-parented away).
+func (p *itProc) kill() {
+	root := p.cmd.Process.Pid
+	all := []int{root}
+	for i := 0; i < len(all); i++ {
+		all = append(all, itChildren(all[i])...)
+	}
+	for _, pid := range all {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	select {
+	case <-p.exited:
+	case <-time.After(itDeadline):
+		p.t.Errorf("%s: process %d did not die after SIGKILL", p.name, root)
+	}
+}
+
+// Wait returns the exit code (128+N for a signal death, as a shell would
+// report it); it fails the test if the process does not exit in time.
+func (p *itProc) Wait(timeout time.Duration) int {
+	p.t.Helper()
+	select {
+	case <-p.exited:
+	case <-time.After(timeout):
+		p.t.Fatalf("%s: did not exit within %v; stderr so far:\n%s\nstdout so far:\n%s",
+			p.name, timeout, p.stderr.String(), p.stdout.String())
+	}
+	ws := p.state.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
+
+// Exited reports whether the process has exited.
+func (p *itProc) Exited() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Signal sends sig to the init.
+func (p *itProc) Signal(sig syscall.Signal) {
+	p.t.Helper()
+	if err := syscall.Kill(p.pid, sig); err != nil {
+		p.t.Fatalf("%s: kill(%d, %d): %v", p.name, p.pid, sig, err)
+	}
+}
+
+// Child waits for the init's (single) direct child and returns its pid.
+func (p *itProc) Child() int {
+	p.t.Helper()
+	return itWaitChildren(p.t, p.pid, 1)[0]
+}
+
+type itResult struct {
+	code   int
+	stdout string
+	stderr string
+}
+
+// itRun runs the init to completion.
+func itRun(t *testing.T, b itInit, o itOpts, args ...string) itResult {
+	t.Helper()
+	p := itStart(t, b, o, args...)
+	code := p.Wait(itDeadline)
+	// Output written by descendants that outlive the init is not part of
+	// the result; don't let them hold the test up.
+	p.stdout.WaitEOF(2 * time.Second)
+	p.stderr.WaitEOF(2 * time.Second)
+	return itResult{code, p.stdout.String(), p.stderr.String()}
+}
+
+// itChildren lists the children of pid (all threads: a Go init forks from
+// whichever thread it happens to run on).
+func itChildren(pid int) []int {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var kids []int
+	for _, f := range tasks {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, field := range strings.Fields(string(data)) {
+			if n, err := strconv.Atoi(field); err == nil {
+				kids = append(kids, n)
+			}
+		}
+	}
+	sort.Ints(kids)
+	return kids
+}
+
+func itWaitChildren(t *testing.T, pid, atLeast int) []int {
+	t.Helper()
+	var kids []int
+	ok := itPoll(itDeadline, func() bool {
+		kids = itChildren(pid)
+		return len(kids) >= atLeast
+	})
+	if !ok {
+		t.Fatalf("process %d did not get %d children (has %v)", pid, atLeast, kids)
+	}
+	return kids
+}
+
+// itPoll evaluates cond until it is true or the timeout expires.
+func itPoll(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// itStat returns the fields of /proc/PID/stat after the command name;
+// index 0 is the state letter (field 3 in proc(5)).
+func itStat(pid int) ([]string, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return nil, fmt.Errorf("bad stat %q", s)
+	}
+	return strings.Fields(s[i+1:]), nil
+}
+
+// itState is the process state letter (R, S, T, Z, ...) or "" if gone.
+func itState(pid int) string {
+	f, err := itStat(pid)
+	if err != nil {
+		return ""
+	}
+	return f[0]
+}
+
+func itWaitState(t *testing.T, what string, pid int, want func(string) bool, desc string) {
+	t.Helper()
+	var st string
+	if !itPoll(itDeadline, func() bool { st = itState(pid); return want(st) }) {
+		t.Fatalf("%s (pid %d) never became %s; state %q", what, pid, desc, st)
+	}
+}
+
+// itStatus reads one "Key:" line of /proc/PID/status.
+func itStatus(pid int, key string) string {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), key+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+var itPIDRe = regexp.MustCompile(`PID \d+`)
+
+// itNorm splits output into lines with pids replaced, so runs of different
+// inits (and different runs) compare equal.
+func itNorm(s string) []string {
+	s = strings.ReplaceAll(s, "\r", "")
+	s = strings.TrimSuffix(s, "\n")
+	if s == "" {
+		return nil
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = itPIDRe.ReplaceAllString(l, "PID N")
+	}
+	return lines
+}
+
+// itSorted is itNorm in sorted order: for output where the spec says the
+// parent's and the child's lines race.
+func itSorted(s string) []string {
+	l := itNorm(s)
+	sort.Strings(l)
+	return l
+}
+
+func itSortedList(l []string) []string {
+	c := append([]string(nil), l...)
+	sort.Strings(c)
+	return c
+}
+
+func itEq(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func itShow(l []string) string {
+	if len(l) == 0 {
+		return "    (nothing)"
+	}
+	return "    " + strings.Join(l, "\n    ")
+}
+
+// itExpectLines fails unless got equals want.
+func itExpectLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if !itEq(got, want) {
+		t.Errorf("%s:\n  got:\n%s\n  want:\n%s", what, itShow(got), itShow(want))
+	}
+}
+
+// itDiff runs scenario under our init and the oracle (as subtests, so a
+// failure says which one) and returns both results for comparison.
+func itDiff[R any](t *testing.T, scenario func(t *testing.T, b itInit) R) (ours, oracle R) {
+	t.Helper()
+	o, c := itOurs(t), itOracle(t)
+	t.Run("ours", func(t *testing.T) { ours = scenario(t, o) })
+	t.Run("oracle", func(t *testing.T) { oracle = scenario(t, c) })
+	return ours, oracle
+}
+
+// itCompare reports a difference between ours and the oracle.
+func itCompare(t *testing.T, what string, ours, oracle []string) {
+	t.Helper()
+	if !itEq(ours, oracle) {
+		t.Errorf("%s differs from the oracle:\n  ours:\n%s\n  oracle:\n%s", what, itShow(ours), itShow(oracle))
+	}
+}
+
+// itTempDir is a world-readable temporary directory for scripts.
+func itTempDir(t *testing.T) string {
+	d := t.TempDir()
+	os.Chmod(d, 0o755)
+	return d
+}
+
+func itWriteFile(t *testing.T, path, body string, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(body), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
