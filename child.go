@@ -69,7 +69,7 @@ func runChild(args []string) {
 	}
 	unblockAllSignals()
 
-	err := execvp(cmd[0], cmd, runtimeEnvs())
+	err := execvp(cmd[0], cmd, environ())
 	w.writeString(prefix + cmd[0] + ": " + strerror(err) + "\n")
 	syscall.Exit(2)
 }

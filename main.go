@@ -26,6 +26,7 @@ func run(args []string) int {
 		}
 		return out.code
 	}
+	disablePreemption(args)
 	w.debug = cfg.debug
 	applyEnv(&cfg, w)
 

@@ -9,7 +9,7 @@ import "syscall"
 func spawn(cfg *config, argv0 string) (int, error) {
 	argv := childArgs(cfg)
 	// Go closes fds 0-2 of a child unless told to pass them on.
-	attr := &syscall.ProcAttr{Env: runtimeEnvs(), Files: []uintptr{0, 1, 2}}
+	attr := &syscall.ProcAttr{Env: environ(), Files: []uintptr{0, 1, 2}}
 	pid, err := syscall.ForkExec("/proc/self/exe", argv, attr)
 	if err == nil {
 		return pid, nil
