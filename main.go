@@ -31,8 +31,8 @@ func run(args []string) int {
 	applyEnv(&cfg, w)
 
 	// The init allocates nothing once running, so the collector has nothing
-	// to do; it stays off because each of its cycles could preempt us with
-	// a SIGURG, which we would take for a user's and forward.
+	// to do; switched off, it never wakes an idle init up (the runtime would
+	// otherwise force a collection every two minutes).
 	setGCPercent(-1)
 
 	catchSignals()

@@ -1,16 +1,13 @@
 package main
 
-import (
-	"runtime"
-	"syscall"
-)
+import "syscall"
 
 // reap collects every child that has exited: ours, and as PID 1 every
 // orphan the kernel hands us. When our child is among them, the rest of its
 // group gets SIGTERM (through the rewrite table) and dumb-init exits with
 // the child's status, without waiting for anything else.
 func (p *proxy) reap() {
-	for n := 1; ; n++ {
+	for {
 		var ws syscall.WaitStatus
 		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
 		if err == syscall.EINTR {
@@ -31,9 +28,6 @@ func (p *proxy) reap() {
 			p.forward(int(syscall.SIGTERM))
 			p.w.debugf("Child exited with status %d. Goodbye.", status)
 			syscall.Exit(status)
-		}
-		if n%64 == 0 {
-			runtime.Gosched() // see loop: never run 10 ms without yielding
 		}
 	}
 }

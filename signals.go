@@ -1,9 +1,6 @@
 package main
 
-import (
-	"runtime"
-	"syscall"
-)
+import "syscall"
 
 // These signals cannot be received by Go code: the runtime leaves 32 and 34
 // to libc (their default action would kill us), uses 33 for its own
@@ -44,9 +41,6 @@ type proxy struct {
 func (p *proxy) loop() {
 	for {
 		p.handle(int(signalRecv()))
-		// Let the scheduler see us yield even under a flood of signals, so
-		// it never preempts us with a SIGURG we would then receive.
-		runtime.Gosched()
 	}
 }
 
