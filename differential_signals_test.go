@@ -34,6 +34,16 @@ func itStartSigs(t *testing.T, b itInit, o itOpts, initArgs []string, grandchild
 	return s
 }
 
+// expectLine waits a short while for a line and reports (without stopping
+// the test) if it does not come, so one lost signal does not hide what
+// happens to the next ones.
+func (s *itSigs) expectLine(t *testing.T, l string) {
+	t.Helper()
+	if _, err := s.stdout.WaitFor(func(x string) bool { return x == l }, 3*time.Second); err != nil {
+		t.Errorf("line %q from the recorder never came (%v)", l, err)
+	}
+}
+
 // recorded returns the signal lines ("N" from the child, "gN" from the
 // grandchild) in arrival order.
 func (s *itSigs) recorded() []string {
