@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark our Go dumb-init against Debian's C dumb-init, tini-static and
 # catatonit, side by side in one run, and print one markdown table (stdout).
-# Progress goes to stderr. Needs root (PID namespaces), gcc, hyperfine,
-# python3, util-linux unshare; qemu-user-static for the per-arch check.
+# Progress goes to stderr. Needs root (PID namespaces), gcc (with a static
+# libc), python3, util-linux unshare, file; qemu-user-static for the per-arch
+# check.
 #
 # usage: scripts/bench.sh [--ours PATH] [--raw FILE]
 #   --ours PATH   measure this binary as "ours" (default: build it with
 #                 scripts/build.sh; if that fails, "ours" is reported as n/a)
 #   --raw FILE    also write the raw key=value results to FILE
-# Tunables (environment): START_RUNS (300), SIG_N (2000), FLOOD (100000),
-#   SIG_ROUNDS (4), REAP_N (5000), REAP_RUNS (7), IDLE_SECS (10).
+# Tunables (environment): START_RUNS (300), SIG_N (2000), FLOOD (50000),
+#   SIG_ROUNDS (8), REAP_N (5000), REAP_RUNS (7), IDLE_SECS (10).
 #
 # This is a benchmark, not a test: nothing here is run by .ci/run.
 # Methods are described in scripts/bench/README.md.
@@ -30,17 +31,17 @@ done
 
 START_RUNS=${START_RUNS:-300}
 SIG_N=${SIG_N:-2000}
-FLOOD=${FLOOD:-100000}
+FLOOD=${FLOOD:-50000}
 REAP_N=${REAP_N:-5000}
 REAP_RUNS=${REAP_RUNS:-7}
-SIG_ROUNDS=${SIG_ROUNDS:-4}
+SIG_ROUNDS=${SIG_ROUNDS:-8}
 IDLE_SECS=${IDLE_SECS:-10}
 ARCHES=(amd64 arm64 ppc64le s390x)
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 
 [ "$(id -u)" = 0 ] || { echo "bench.sh: must run as root (PID namespaces)" >&2; exit 2; }
-for t in gcc hyperfine python3 unshare timeout; do
+for t in gcc python3 unshare timeout file; do
 	command -v "$t" >/dev/null || { echo "bench.sh: $t not found" >&2; exit 2; }
 done
 
@@ -84,7 +85,7 @@ if [ -z "$OURS" ]; then
 		log "build failed, 'ours' will be n/a:"; sed 's/^/    /' "$TMP/build.log" >&2
 	fi
 fi
-[ -n "$OURS" ] && [ -x "$OURS" ] && ours_ok=1
+[ -n "$OURS" ] && [ -x "$OURS" ] && OURS=$(readlink -f "$OURS") && ours_ok=1
 
 NAMES=(ours dumb-init tini-static catatonit)
 declare -A PREFIX=(
@@ -219,23 +220,24 @@ done
 for n in "${INITS[@]}"; do stop_ns "${UP[$n]}" "${IP[$n]}"; done
 
 # ---------------------------------------------------------------- start-up
-log "start-up: init /bin/true, $START_RUNS runs each (hyperfine -N), direct and as PID 1"
+# Our own loop instead of hyperfine: it interleaves the inits run by run, so a
+# burst of load on the machine cannot land on one init only.
+log "start-up: init /bin/true, $START_RUNS runs each, interleaved, direct and as PID 1"
 cmds=(); pcmds=()
 for n in "${INITS[@]}"; do
-	cmds+=("${PREFIX[$n]} /bin/true")
-	pcmds+=("${NS[*]} ${PREFIX[$n]} /bin/true")
+	# shellcheck disable=SC2206
+	cmds+=(:: ${PREFIX[$n]} /bin/true)
+	# shellcheck disable=SC2206
+	pcmds+=(:: "$(command -v unshare)" --pid --fork --kill-child --mount-proc ${PREFIX[$n]} /bin/true)
 done
-hyperfine -N --style basic --warmup 20 --runs "$START_RUNS" --export-json "$TMP/start.json" \
-	"${cmds[@]}" >"$TMP/hyperfine.log" 2>&1 || { cat "$TMP/hyperfine.log" >&2; exit 1; }
-hyperfine -N --style basic --warmup 10 --runs "$START_RUNS" --export-json "$TMP/start1.json" \
-	"${pcmds[@]}" >>"$TMP/hyperfine.log" 2>&1 || { cat "$TMP/hyperfine.log" >&2; exit 1; }
-python3 - "$TMP/start.json" "$TMP/start1.json" "${INITS[@]}" >>"$RES" <<'EOF'
-import json, sys
-a, b, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-for key, path in (("start", a), ("start1", b)):
-    for n, r in zip(names, json.load(open(path))["results"]):
-        print(f"{key}.{n}={r['median'] * 1e3:.3f}")
-EOF
+"$HELPER" startup "$START_RUNS" 20 "${cmds[@]}" >"$TMP/start" || { log "start-up runs failed"; exit 1; }
+"$HELPER" startup "$START_RUNS" 10 "${pcmds[@]}" >"$TMP/start1" || { log "start-up runs (PID 1) failed"; exit 1; }
+i=0
+for n in "${INITS[@]}"; do
+	i=$((i + 1))
+	put "start.$n" "$(sed -n "${i}p" "$TMP/start")"
+	put "start1.$n" "$(sed -n "${i}p" "$TMP/start1")"
+done
 
 # ---------------------------------------------------------------- signals
 # Rounds interleave the inits so that a noisy phase of the machine hits all alike.

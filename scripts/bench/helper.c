@@ -14,6 +14,10 @@
  *       cores), sends FLOOD SIGUSR1 back to back, stops the burners and reads
  *       how many SIGURG the child has seen in total.
  *       Prints: "lost urg" (signals not acknowledged within 1 s; SIGURG total).
+ *   startup RUNS WARMUP :: CMD ARGS... [:: CMD ARGS...]
+ *       Times fork+exec+wait of each command (absolute path, no shell, stdio
+ *       on /dev/null), WARMUP + RUNS times, interleaved across the commands,
+ *       and prints each command's median in ms, one a line.
  *   child-reap N
  *       Runs as the init's child (the init must be PID 1 of a PID namespace).
  *       A middle process forks N grandchildren that block on a pipe, then the
@@ -35,6 +39,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sched.h>
+#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -306,6 +311,62 @@ static int child_reap(int n)
 	return 0;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+extern char **environ;
+
+/* startup RUNS WARMUP :: CMD ARGS... :: CMD ARGS... */
+static int startup(int argc, char **argv)
+{
+	int runs = atoi(argv[2]), warm = atoi(argv[3]);
+	char **cmds[16];
+	int k = 0;
+	for (int i = 4; i < argc && k < 16; i++) {
+		if (strcmp(argv[i], "::"))
+			continue;
+		argv[i] = NULL; /* terminates the previous command's argv */
+		if (i + 1 < argc && strcmp(argv[i + 1], "::"))
+			cmds[k++] = &argv[i + 1];
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	int64_t *t = calloc((size_t)runs * k, sizeof *t);
+	int bad = 0;
+	/* Interleaved: run r of every command before run r+1 of any, so that a
+	 * noisy phase of the machine is shared by all commands alike. */
+	for (int r = -warm; r < runs; r++) {
+		for (int c = 0; c < k; c++) {
+			pid_t pid;
+			int st;
+			int64_t t0 = now_ns();
+			if (posix_spawn(&pid, cmds[c][0], &fa, NULL, cmds[c], environ) != 0)
+				die(cmds[c][0]);
+			if (waitpid(pid, &st, 0) < 0)
+				die("waitpid");
+			int64_t t1 = now_ns();
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				bad++;
+			if (r >= 0)
+				t[(size_t)c * runs + r] = t1 - t0;
+		}
+	}
+	for (int c = 0; c < k; c++) {
+		int64_t *v = &t[(size_t)c * runs];
+		qsort(v, runs, sizeof *v, cmp_i64);
+		printf("%.3f\n", v[runs / 2] / 1e6);
+	}
+	if (bad)
+		fprintf(stderr, "helper: %d runs did not exit 0\n", bad);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "child-sig"))
@@ -313,8 +374,10 @@ int main(int argc, char **argv)
 	if (argc >= 8 && !strcmp(argv[1], "drive-sig"))
 		return drive_sig(atoi(argv[2]), argv[3], atoi(argv[4]), atoi(argv[5]), atoi(argv[6]),
 				 argv[7]);
+	if (argc >= 6 && !strcmp(argv[1], "startup"))
+		return startup(argc, argv);
 	if (argc >= 3 && !strcmp(argv[1], "child-reap"))
 		return child_reap(atoi(argv[2]));
-	fprintf(stderr, "usage: helper child-sig SHM | drive-sig PID SHM N FLOOD BURNSECS OUT | child-reap N\n");
+	fprintf(stderr, "usage: helper child-sig SHM | drive-sig PID SHM N FLOOD BURNSECS OUT | startup RUNS WARMUP :: CMD... | child-reap N\n");
 	return 2;
 }
