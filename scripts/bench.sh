@@ -125,8 +125,8 @@ if command -v go >/dev/null; then
 			out=$OURS
 		else
 			log "building ours for $a"
-			if ! (cd "$ROOT" && CGO_ENABLED=0 GOARCH=$a go build -trimpath -ldflags='-s -w' -o "$out" .) \
-				>"$TMP/build-$a.log" 2>&1; then
+			# scripts/build.sh has the release flags; GOARCH passes through to go build.
+			if ! GOARCH=$a "$ROOT/scripts/build.sh" "$out" >"$TMP/build-$a.log" 2>&1; then
 				put "arch.$a" "build failed"
 				continue
 			fi
