@@ -30,15 +30,16 @@ def our_binary(session_dir):
     if "result" not in _build:
         path = os.environ.get("DUMB_INIT_BINARY")
         if path:
-            _build["result"] = (os.path.abspath(path), "")
+            _build["result"] = (os.path.abspath(path), f"$DUMB_INIT_BINARY={path} is not an executable")
         else:
             path = os.path.join(session_dir, "ours", "dumb-init")
             r = subprocess.run([os.path.join(REPO, "scripts/build.sh"), path], cwd=REPO,
                                capture_output=True, text=True)
-            _build["result"] = (path if r.returncode == 0 else None, r.stdout + r.stderr)
+            _build["result"] = (path if r.returncode == 0 else None,
+                                f"scripts/build.sh failed:\n{r.stdout}{r.stderr}")
     path, log = _build["result"]
     if not path or not os.access(path, os.X_OK):
-        pytest.fail(f"our binary could not be built with scripts/build.sh:\n{log}", pytrace=False)
+        pytest.fail(f"our binary is not available: {log}", pytrace=False)
     if not harness.is_static(path):
         pytest.fail(f"{path} is not statically linked; it would not run FROM scratch", pytrace=False)
     return path

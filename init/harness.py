@@ -233,7 +233,8 @@ class DockerEngine:
         existing = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
         if cls._responds(existing):
             return cls(existing)
-        dockerd = shutil.which("dockerd") or "/usr/sbin/dockerd"
+        # DUMB_INIT_TEST_DOCKERD picks another daemon binary (e.g. /bin/false to try the skip path).
+        dockerd = os.environ.get("DUMB_INIT_TEST_DOCKERD") or shutil.which("dockerd") or "/usr/sbin/dockerd"
         if not os.path.exists(dockerd):
             raise RuntimeError("no engine answers and dockerd is not installed (Debian package docker.io)")
         # containerd's shims daemonize; as a subreaper we get them back when they exit and reap them,
@@ -255,9 +256,9 @@ class DockerEngine:
         except TimeoutError:
             pass
         if proc.poll() is not None or not cls._responds(host):
-            engine.stop()
             with open(os.path.join(root, "dockerd.log"), errors="replace") as f:
                 tail = "".join(f.readlines()[-15:])
+            engine.stop()
             raise RuntimeError(f"dockerd did not start (exit {proc.poll()}); last log lines:\n{tail}")
         return engine
 
