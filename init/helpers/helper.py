@@ -107,11 +107,11 @@ def mode_orphans():
         pid = os.fork()
         if pid == 0:
             os.close(r)
+            me = os.getpid()
             gpid = os.fork()
             if gpid == 0:
                 os.close(w)
-                parent = os.getppid()
-                while os.getppid() == parent:
+                while os.getppid() == me and time.monotonic() < deadline:
                     time.sleep(0.005)
                 time.sleep(0.2)
                 os._exit(10 + i)

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The Go runtime preempts goroutines with SIGURG. An init that forwards
+// everything it receives would hand those to the child. Keep the init busy
+// (thousands of orphans to reap as PID 1, with debug output allocating) and
+// count what the child sees: nothing, until a real SIGURG is sent, which
+// must arrive exactly once. Not parallel: the fork storm needs the CPU.
+func TestDifferentialNoRuntimeSIGURG(t *testing.T) {
+	ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
+		exitFile := filepath.Join(t.TempDir(), "exit")
+		p := itStart(t, b, itOpts{pid1: true}, append([]string{"-v"},
+			itHelperCmd(t, "forkstorm", "--seconds", "2", "--exit-file", exitFile)...)...)
+		line, err := p.stdout.WaitFor(func(l string) bool { return strings.HasPrefix(l, "storm-done ") }, 30*time.Second)
+		if err != nil {
+			t.Fatalf("fork storm did not finish: %v\n%s", err, p.stdout.String())
+		}
+		forks, _ := strconv.Atoi(strings.TrimPrefix(line, "storm-done "))
+		// The rate depends on the machine's load; a few hundred is the
+		// floor seen on a busy 2-core runner.
+		t.Logf("%d orphans reaped during the storm", forks)
+		if forks < 100 {
+			t.Errorf("only %d orphans were created; the init was not kept busy", forks)
+		}
+		if n := p.stdout.Count("23"); n != 0 {
+			t.Errorf("child received %d SIGURG it was never sent (after %d orphans)", n, forks)
+		}
+		p.Signal(syscall.SIGURG)
+		p.stdout.WaitLine(t, "23")
+		// Observation window for duplicates; nothing else is waited on.
+		time.Sleep(300 * time.Millisecond)
+		if n := p.stdout.Count("23"); n != 1 {
+			t.Errorf("child received %d SIGURG after one was sent to the init, want 1", n)
+		}
+		var other []string
+		for _, l := range p.stdout.Lines() {
+			if _, err := strconv.Atoi(l); err == nil && l != "23" {
+				other = append(other, l)
+			}
+		}
+		itExpectLines(t, "other signals the child received", other, nil)
+		itWriteFile(t, exitFile, "", 0o644)
+		if code := p.Wait(itDeadline); code != 0 {
+			t.Errorf("exit code %d, want 0", code)
+		}
+		return []string{"SIGURG before: 0", "SIGURG after one sent: " + strconv.Itoa(p.stdout.Count("23"))}
+	})
+	itCompare(t, "SIGURG counts", ours, oracle)
+}
+
+// Closed stdin or stderr must not change the outcome, nor let the init's
+// own files take the place of the closed descriptors in the child.
+func TestDifferentialClosedStdio(t *testing.T) {
+	t.Parallel()
+	// The child reports which of fds 0 and 2 it has open.
+	probe := `for fd in 0 2; do [ -e /proc/self/fd/$fd ] && echo "fd$fd open"; done; exit 3`
+	cases := []struct {
+		name   string
+		redir  string
+		stdout string
+		stderr []string
+	}{
+		{"stdin", "<&-", "fd2 open\n", []string{
+			"[dumb-init] Unable to detach from controlling tty (errno=9 Bad file descriptor).",
+			"[dumb-init] Child spawned with PID N.",
+			"[dumb-init] Unable to attach to controlling tty (errno=9 Bad file descriptor).",
+			"[dumb-init] setsid complete.",
+			"[dumb-init] Received signal 17.",
+			"[dumb-init] A child with PID N exited with exit status 3.",
+			"[dumb-init] Forwarded signal 15 to children.",
+			"[dumb-init] Child exited with status 3. Goodbye.",
+		}},
+		{"stderr", "2>&-", "fd0 open\n", nil},
+		{"both", "<&- 2>&-", "", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
+				r := itRun(t, b, itOpts{raw: true}, "sh", "-c", `exec "$@" `+c.redir, "sh", b.path, "-v", "sh", "-c", probe)
+				if r.code != 3 || r.stdout != c.stdout {
+					t.Errorf("got exit %d stdout %q; want exit 3 stdout %q", r.code, r.stdout, c.stdout)
+				}
+				itExpectLines(t, "stderr (sorted)", itSorted(r.stderr), itSortedList(c.stderr))
+				return itResultLines(r, true)
+			})
+			itCompare(t, "result", ours, oracle)
+		})
+	}
+}
+
+// A stderr pipe whose reader is gone (`dumb-init -v cmd 2>&1 | true`): the
+// C init livelocks on its own SIGPIPEs (spec 5.7), so only ours runs here.
+// It must neither die, hang, spin nor pass its own SIGPIPEs to the child.
+func TestIntegrationBrokenStderrPipe(t *testing.T) {
+	t.Parallel()
+	for _, m := range []itMode{itModes[0], itModes[1], itModes[2]} {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			defer w.Close()
+			b := itOurs(t)
+			p := itStart(t, b, itOpts{pid1: m.pid1, stderr: w}, append(append([]string{"-v"}, m.initArgs...),
+				"sh", "-c", "sleep 0.5; exit 3")...)
+			w.Close()
+			if code := p.Wait(itDeadline); code != 3 {
+				t.Errorf("exit code %d, want 3 (the child's)", code)
+			}
+			ru := p.state.SysUsage().(*syscall.Rusage)
+			cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+			if cpu > time.Second {
+				t.Errorf("used %v of CPU for a 0.5 s child: spinning on EPIPE", cpu)
+			}
+		})
+	}
+}
+
+// glibc reserves signals 32 and 33, so the C init dies of them (spec 5.6);
+// ours must survive them and keep working.
+func TestIntegrationSurvivesSignals32And33(t *testing.T) {
+	t.Parallel()
+	for _, m := range []itMode{itModes[0], itModes[1], itModes[2]} {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			s := itStartSigs(t, itOurs(t), itOpts{pid1: m.pid1}, m.initArgs, false)
+			s.Signal(32)
+			s.Signal(33)
+			s.Signal(syscall.SIGUSR1)
+			s.stdout.WaitLine(t, "10")
+			if s.Exited() || itState(s.pid) == "" || itState(s.pid) == "Z" {
+				t.Fatalf("init died after signals 32/33")
+			}
+			syscall.Kill(s.child, syscall.SIGKILL)
+			if code := s.Wait(itDeadline); code != 137 {
+				t.Errorf("exit code %d after the child was killed, want 137", code)
+			}
+		})
+	}
+}
