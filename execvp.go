@@ -12,11 +12,20 @@ import "syscall"
 //   - EACCES from one candidate does not stop the search, but is what is
 //     reported if nothing could be run.
 func execvp(file string, argv, env []string) syscall.Errno {
+	return searchPath(file, func(path string) syscall.Errno {
+		return execOrShell(path, argv, env)
+	})
+}
+
+// searchPath calls try with each candidate path for file, in execvp's
+// order, until one succeeds (try returns 0) or fails for a reason other than
+// "not here", and returns the error execvp would report.
+func searchPath(file string, try func(path string) syscall.Errno) syscall.Errno {
 	if file == "" {
 		return syscall.ENOENT
 	}
 	if containsSlash(file) {
-		return execOrShell(file, argv, env)
+		return try(file)
 	}
 	path, ok := syscall.Getenv("PATH")
 	if !ok {
@@ -37,14 +46,14 @@ func execvp(file string, argv, env []string) syscall.Errno {
 		if elem != "" {
 			candidate = elem + "/" + file
 		}
-		err = execOrShell(candidate, argv, env)
+		err = try(candidate)
 		switch err {
 		case syscall.EACCES:
 			gotEACCES = true
 		case syscall.ENOENT, syscall.ESTALE, syscall.ENOTDIR, syscall.ENODEV, syscall.ETIMEDOUT:
 			// Not here: try the next directory.
 		default:
-			return err // found, but it cannot run
+			return err // found and run (0), or found but it cannot run
 		}
 		if !more {
 			break
@@ -73,7 +82,13 @@ func execOrShell(path string, argv, env []string) syscall.Errno {
 }
 
 func execve(path string, argv, env []string) syscall.Errno {
-	err := syscall.Exec(path, argv, env)
+	return errnoOf(syscall.Exec(path, argv, env))
+}
+
+func errnoOf(err error) syscall.Errno {
+	if err == nil {
+		return 0
+	}
 	if e, ok := err.(syscall.Errno); ok {
 		return e
 	}

@@ -43,7 +43,10 @@ func run(args []string) int {
 		p.handOff[syscall.SIGCONT] = true
 	}
 
-	pid, err := spawn(&cfg, args[0])
+	pid, err := spawn(&cfg, w)
+	if err == errExec {
+		return 2
+	}
 	if err != nil {
 		w.printf("Unable to fork. Exiting.")
 		return 1

@@ -3,8 +3,10 @@ package main
 import "syscall"
 
 // These signals cannot be received by Go code: the runtime leaves 32 and 34
-// to libc (their default action would kill us), uses 33 for its own
-// per-thread system calls, and keeps SIGPROF for its profiler.
+// to libc (their default action would kill us; giving them the runtime's
+// handler does not help, as it kills the process for any signal it does not
+// know it handles), uses 33 for its own per-thread system calls, and keeps
+// SIGPROF for its profiler. See README, "Deliberate differences".
 const (
 	sigLibc32    = 32
 	sigRuntime33 = 33

@@ -2,55 +2,55 @@ package main
 
 import "syscall"
 
-// spawn starts the command as our child, through a re-executed copy of this
-// binary (see child.go), and returns its PID. The child inherits everything
-// a C fork would pass on: cwd, environment, every file descriptor, umask,
-// rlimits, credentials.
-func spawn(cfg *config, argv0 string) (int, error) {
-	argv := childArgs(cfg)
+// spawn starts the command as our child and returns its PID. The child
+// inherits everything a C fork would pass on: cwd, environment, every file
+// descriptor, umask, rlimits, credentials.
+//
+// Normally the child is a re-executed copy of this binary (see child.go). If
+// that copy cannot be started (no /proc, or a foreign-architecture binary run
+// by qemu-user without binfmt_misc), the command is started directly instead,
+// which only loses what needs code between fork and exec: the terminal
+// hand-off, and the exact signal state of the child.
+func spawn(cfg *config, w *stderr) (int, error) {
 	// Go closes fds 0-2 of a child unless told to pass them on.
 	attr := &syscall.ProcAttr{Env: environ(), Files: []uintptr{0, 1, 2}}
-	pid, err := syscall.ForkExec("/proc/self/exe", argv, attr)
+	pid, err := syscall.ForkExec("/proc/self/exe", childArgs(cfg), attr)
 	if err == nil {
 		return pid, nil
 	}
-	// Without /proc, fall back to the name we were started by.
-	if self, ok := findSelf(argv0); ok {
-		if pid, err2 := syscall.ForkExec(self, argv, attr); err2 == nil {
-			return pid, nil
-		}
+	if err == syscall.EAGAIN || err == syscall.ENOMEM {
+		return 0, err // fork itself failed
 	}
-	return 0, err
+	attr.Sys = &syscall.SysProcAttr{Setsid: cfg.setsid}
+	return spawnDirect(cfg, attr, w)
 }
 
-// findSelf resolves argv[0] the way the shell or the container runtime that
-// started us resolved it: as a path if it has a slash, else through PATH.
-func findSelf(argv0 string) (string, bool) {
-	if containsSlash(argv0) {
-		return argv0, true
+// spawnDirect forks and execs the command itself, searching PATH the way
+// execvp does (see execvp.go). When nothing can be run it prints the error as
+// the child would have and returns errExec.
+func spawnDirect(cfg *config, attr *syscall.ProcAttr, w *stderr) (int, error) {
+	var pid int
+	err := searchPath(cfg.cmd[0], func(path string) syscall.Errno {
+		var err error
+		pid, err = syscall.ForkExec(path, cfg.cmd, attr)
+		if err == syscall.ENOEXEC {
+			sh := append([]string{"/bin/sh", path}, cfg.cmd[1:]...)
+			pid, err = syscall.ForkExec("/bin/sh", sh, attr)
+		}
+		return errnoOf(err)
+	})
+	if err == 0 {
+		if cfg.setsid {
+			w.debugf("setsid complete.")
+		}
+		return pid, nil
 	}
-	path, _ := syscall.Getenv("PATH")
-	for len(path) > 0 || argv0 != "" {
-		elem := path
-		for i := 0; i < len(path); i++ {
-			if path[i] == ':' {
-				elem, path = path[:i], path[i+1:]
-				break
-			}
-		}
-		if elem == path {
-			path = ""
-		}
-		candidate := argv0
-		if elem != "" {
-			candidate = elem + "/" + argv0
-		}
-		if syscall.Access(candidate, 1 /* X_OK */) == nil {
-			return candidate, true
-		}
-		if path == "" {
-			break
-		}
+	if err == syscall.EAGAIN || err == syscall.ENOMEM {
+		return 0, err
 	}
-	return "", false
+	w.writeString(prefix + cfg.cmd[0] + ": " + strerror(err) + "\n")
+	return 0, errExec
 }
+
+// errExec means the command could not be executed: dumb-init exits 2.
+var errExec = syscall.Errno(0x10000)
