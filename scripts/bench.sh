@@ -277,6 +277,9 @@ EOF2
 done
 
 # ---------------------------------------------------------------- reaping
+# (5000 processes made runnable at once push the load average into the hundreds,
+# so the second load reading is taken here, before that.)
+put load1 "$(cut -d' ' -f1-3 /proc/loadavg)"
 log "reaping: $REAP_N orphaned zombies released at once, $REAP_RUNS rounds over all inits"
 for n in "${INITS[@]}"; do : >"$TMP/reap-$n"; done
 for i in $(seq "$REAP_RUNS"); do
@@ -296,7 +299,6 @@ for n in "${INITS[@]}"; do
 done
 
 # ---------------------------------------------------------------- table
-put load1 "$(cut -d' ' -f1-3 /proc/loadavg)"
 put date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 put nproc "$(nproc)"
 put kernel "$(uname -r)"

@@ -149,6 +149,7 @@ for name, cells, tgt in rows:
 print()
 print(f"Run: {res.get('date', '?')}; {res.get('nproc', '?')} CPUs ({res.get('cpu', '?')}), "
       f"Linux {res.get('kernel', '?')}, {res.get('goversion', '?')}; {res.get('params', '')}; "
-      f"load average {res.get('load0', '?')} at start, {res.get('load1', '?')} at end.")
+      f"load average {res.get('load0', '?')} at the start, {res.get('load1', '?')} before the reaping "
+      f"test (which itself raises it).")
 print("Ratios in parentheses are to Debian's C dumb-init (lower is better). "
       "1 MB = 10^6 bytes, 1 MiB = 2^20 bytes; the size target is checked in MB; VmRSS is in kB as the kernel reports it (KiB).")
