@@ -280,22 +280,26 @@ done
 # (5000 processes made runnable at once push the load average into the hundreds,
 # so the second load reading is taken here, before that.)
 put load1 "$(cut -d' ' -f1-3 /proc/loadavg)"
-log "reaping: $REAP_N orphaned zombies released at once, $REAP_RUNS rounds over all inits"
-for n in "${INITS[@]}"; do : >"$TMP/reap-$n"; done
+log "reaping: $REAP_N orphaned zombies handed to PID 1 at once / $REAP_N orphans exiting at once, $REAP_RUNS rounds over all inits"
+for n in "${INITS[@]}"; do : >"$TMP/reap-$n"; : >"$TMP/herd-$n"; done
 for i in $(seq "$REAP_RUNS"); do
 	for n in "${INITS[@]}"; do
-		# shellcheck disable=SC2086
-		if out=$(timeout 120 "${NS[@]}" ${PREFIX[$n]} "$HELPER" child-reap "$REAP_N" </dev/null); then
-			echo "$out" >>"$TMP/reap-$n"
-		else
-			log "$n: reap run $i failed"
-		fi
+		for mode in reapz:reap reap:herd; do
+			# shellcheck disable=SC2086
+			if out=$(timeout 120 "${NS[@]}" ${PREFIX[$n]} "$HELPER" "child-${mode%%:*}" "$REAP_N" </dev/null); then
+				echo "$out" >>"$TMP/${mode#*:}-$n"
+			else
+				log "$n: child-${mode%%:*} run $i failed"
+			fi
+		done
 	done
 done
 for n in "${INITS[@]}"; do
-	put "reapwall.$n" "$(awk '$1 >= 0 { print $1 }' "$TMP/reap-$n" | median)"
-	put "reapcpu.$n" "$(awk '$1 >= 0 { print $2 }' "$TMP/reap-$n" | median)"
-	put "urgreap.$n" "$(awk '{ s += $3 } END { print s + 0 }' "$TMP/reap-$n")"
+	for k in reap herd; do
+		put "${k}wall.$n" "$(awk '$1 >= 0 { print $1 }' "$TMP/$k-$n" | median)"
+		put "${k}cpu.$n" "$(awk '$1 >= 0 { print $2 }' "$TMP/$k-$n" | median)"
+	done
+	put "urgreap.$n" "$(cat "$TMP/reap-$n" "$TMP/herd-$n" | awk '{ s += $3 } END { print s + 0 }')"
 done
 
 # ---------------------------------------------------------------- table

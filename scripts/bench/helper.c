@@ -311,6 +311,90 @@ static int child_reap(int n)
 	return 0;
 }
 
+/* State letter of /proc/PID/stat ('Z' for a zombie), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	ssize_t k = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (k <= 0)
+		return 0;
+	buf[k] = 0;
+	char *r = strrchr(buf, ')');
+	return r && r[1] == ' ' ? r[2] : 0;
+}
+
+/* Zombies first: the middle process forks N children that exit at once,
+ * waits (untimed) until every one of them is a zombie, stores t0 and exits.
+ * Its exit hands the N zombies to PID 1 in one go; the time runs until the
+ * last of them is gone. */
+static int child_reapz(int n)
+{
+	handle(SIGURG, on_urg_local);
+	size_t sz = sizeof(int64_t) * 2 + sizeof(pid_t) * (size_t)n;
+	int64_t *sh = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap");
+	int64_t *t0p = &sh[0], *made = &sh[1];
+	pid_t *pids = (pid_t *)&sh[2];
+	int64_t cpu0 = init_cpu_ns();
+	pid_t mid = fork();
+	if (mid < 0)
+		die("fork");
+	if (mid == 0) {
+		int m = 0;
+		for (; m < n; m++) {
+			pid_t p = fork();
+			if (p < 0)
+				break;
+			if (p == 0)
+				_exit(0);
+			pids[m] = p;
+		}
+		for (int i = 0; i < m; i++) {
+			int64_t deadline = now_ns() + 10000000000LL;
+			while (proc_state(pids[i]) != 'Z' && now_ns() < deadline)
+				usleep(100);
+		}
+		__atomic_store_n(made, m, __ATOMIC_RELEASE);
+		__atomic_store_n(t0p, now_ns(), __ATOMIC_RELEASE);
+		_exit(0);
+	}
+	if (waitpid(mid, NULL, 0) < 0)
+		die("waitpid");
+	int m = (int)__atomic_load_n(made, __ATOMIC_ACQUIRE);
+	int64_t t0 = __atomic_load_n(t0p, __ATOMIC_ACQUIRE);
+	if (m < n)
+		fprintf(stderr, "helper: only %d of %d forks succeeded\n", m, n);
+	int left = m;
+	int64_t deadline = t0 + 60000000000LL;
+	while (left > 0) {
+		int k = 0;
+		for (int i = 0; i < left; i++)
+			if (kill(pids[i], 0) == 0 || errno != ESRCH)
+				pids[k++] = pids[i];
+		left = k;
+		if (left == 0)
+			break;
+		if (now_ns() > deadline) {
+			fprintf(stderr, "helper: %d zombies not reaped after 60 s\n", left);
+			printf("-1 -1 %u\n", urg_local);
+			return 3;
+		}
+		struct timespec ts = {0, 200000};
+		nanosleep(&ts, NULL);
+	}
+	int64_t t1 = now_ns();
+	int64_t cpu1 = init_cpu_ns();
+	usleep(100000);
+	printf("%.2f %.2f %u\n", (t1 - t0) / 1e6, (cpu1 - cpu0) / 1e6, urg_local);
+	return 0;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -378,6 +462,8 @@ int main(int argc, char **argv)
 		return startup(argc, argv);
 	if (argc >= 3 && !strcmp(argv[1], "child-reap"))
 		return child_reap(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "child-reapz"))
+		return child_reapz(atoi(argv[2]));
 	fprintf(stderr, "usage: helper child-sig SHM | drive-sig PID SHM N FLOOD BURNSECS OUT | startup RUNS WARMUP :: CMD... | child-reap N\n");
 	return 2;
 }

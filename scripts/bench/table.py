@@ -136,9 +136,13 @@ rows.append(["`unshare -pf --mount-proc init /bin/true`, median", [cell("start1"
 rows.append(["signal forward latency, median", [cell("sigmed", n, us) for n in order], ""])
 rows.append(["signal forward latency, p99", [cell("sigp99", n, us) for n in order], ""])
 rows.append(["signals lost (of the acked ones)", [cell("siglost", n, ints, False) for n in order], ""])
-rows.append(["reap 5000 orphaned zombies, median wall", [cell("reapwall", n, ms) for n in order],
+rows.append(["reap 5000 orphaned zombies handed over at once, median wall",
+             [cell("reapwall", n, ms) for n in order],
              "≤ 2× C: " + check(target("reapwall", 2.0, True))])
-rows.append(["CPU used by the init while reaping them", [cell("reapcpu", n, ms) for n in order], ""])
+rows.append(["CPU used by the init for those 5000", [cell("reapcpu", n, ms) for n in order], ""])
+rows.append(["5000 orphans exit at once (herd), until all reaped, median wall",
+             [cell("herdwall", n, ms) for n in order], ""])
+rows.append(["CPU used by the init in the herd test", [cell("herdcpu", n, ms) for n in order], ""])
 rows.append(["SIGURG seen by the child (flood under load + reaping)", [urg(n) for n in order],
              "0: " + check(urg_ok())])
 
