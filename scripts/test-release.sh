@@ -14,7 +14,6 @@ tmp=$(mktemp -d /tmp/test-release.XXXXXX)
 pids=()
 passed=0
 failed=0
-skipped=""
 
 cleanup() {
 	local p
@@ -119,30 +118,48 @@ signal_test() {
 		</dev/null >/dev/null 2>&1 &
 	local leader=$!
 	if ! wait_for 30 test -s "$d/ready"; then
-		kill -KILL -- "-$leader"; wait "$leader"; echo "child never started"; return 1
+		kill -KILL -- "-$leader"; wait "$leader"; echo "child never started"; return 2
 	fi
 	kill -TERM "$(cat "$d/pid")"
 	if ! wait_for 20 test -s "$d/rc"; then
-		kill -KILL -- "-$leader"; wait "$leader"; echo "signal not forwarded within 20s"; return 1
+		kill -KILL -- "-$leader"; wait "$leader"; echo "signal not forwarded within 20s"; return 2
 	fi
 	wait "$leader"
 	[ "$(cat "$d/rc")" = 42 ] || { echo "exit status $(cat "$d/rc"), want 42"; return 1; }
+}
+exit_test() {
+	local m=$1 bin=$2 pre=()
+	[ "$m" = "$host" ] || pre=("qemu-$m-static")
+	timeout -k 5 30 "${pre[@]}" "$bin" sh -c 'exit 3' </dev/null
+	case $? in
+	3) return 0 ;;
+	124 | 137) echo "timed out"; return 2 ;;
+	*) return 1 ;;
+	esac
+}
+# qemu-user now and then deadlocks when a multi-threaded guest (the Go
+# runtime) forks, a known weakness of the emulator that native runs do not
+# have; a run that hangs (status 2) is tried again under qemu, at most 3 times.
+qemu_retry() {
+	local m=$1 i rc
+	shift
+	for i in 1 2 3; do
+		"$@"
+		rc=$?
+		[ "$rc" -eq 2 ] && [ "$m" != "$host" ] || return "$rc"
+		echo "qemu-$m hung (try $i), trying again"
+	done
+	return "$rc"
 }
 for m in $machines; do
 	bin=$dist/dumb-init_${V}_$m
 	check "$m binary is static ELF ${ELF[$m]}" sh -c "'$PK' elf-machine '$bin' | grep -qx '$bin ${ELF[$m]}' && ! readelf -l '$bin' 2>/dev/null | grep -q INTERP"
 	check "$m --version under ${host/$m/native}" sh -c \
 		"[ \"\$(timeout 60 $( [ $m = $host ] || echo qemu-$m-static) '$bin' --version 2>&1)\" = 'dumb-init v$V' ]"
-	# The init re-executes /proc/self/exe to start the child; a foreign
-	# binary can only exec itself when the kernel hands it to qemu through
-	# binfmt_misc, so without a registration only --version can run.
-	if [ "$m" != "$host" ] && ! grep -qsx enabled "/proc/sys/fs/binfmt_misc/qemu-$m"; then
-		skipped="$skipped $m"
-		continue
-	fi
-	check "$m exit code passthrough" sh -c \
-		"timeout 60 $( [ $m = $host ] || echo qemu-$m-static) '$bin' sh -c 'exit 3'; [ \$? -eq 3 ]"
-	check "$m forwards SIGTERM to the child" signal_test "$m" "$bin"
+	# Under qemu-user without binfmt_misc the init cannot re-execute itself
+	# and starts the command directly (spawn.go): these cover that path too.
+	check "$m exit code passthrough" qemu_retry "$m" exit_test "$m" "$bin"
+	check "$m forwards SIGTERM to the child" qemu_retry "$m" signal_test "$m" "$bin"
 done
 
 # ---- .deb ------------------------------------------------------------------
@@ -329,6 +346,5 @@ else
 	echo "skip goreleaser check (goreleaser not on PATH)"
 fi
 
-[ -z "$skipped" ] || echo "skip exit-code and signal tests under qemu for:$skipped (no binfmt_misc qemu registration; see the comment above)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

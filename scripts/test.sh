@@ -42,8 +42,8 @@ fi
 if [ -x scripts/test-release.sh ]; then
 	step release scripts/test-release.sh
 fi
-if ls init/test_*.py >/dev/null 2>&1; then
-	step containers /usr/bin/python3 -m pytest -v -rs init/
+if [ -x scripts/test-containers.sh ]; then
+	step containers scripts/test-containers.sh
 fi
 
 echo
