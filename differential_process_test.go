@@ -65,9 +65,22 @@ func TestDifferentialReapsOrphansAsPID1(t *testing.T) {
 				t.Errorf("debug output lacks %q", w)
 			}
 		}
-		return itSortedList(itNorm(p.stderr.String()))
+		// How many SIGCHLDs coalesce is up to the kernel's timing, in
+		// either init: compare whether the line occurs, not how often.
+		var lines []string
+		seen := false
+		for _, l := range itNorm(p.stderr.String()) {
+			if l == "[dumb-init] Received signal 17." {
+				if seen {
+					continue
+				}
+				seen = true
+			}
+			lines = append(lines, l)
+		}
+		return itSortedList(lines)
 	})
-	itCompare(t, "debug output (sorted)", ours, oracle)
+	itCompare(t, "debug output (sorted, SIGCHLD lines once)", ours, oracle)
 }
 
 // itChildSignalState runs `cat /proc/self/status` under an init that was
