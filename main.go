@@ -8,7 +8,7 @@ import "syscall"
 
 func main() {
 	args := runtimeArgs()
-	if len(args) > 1 && args[0] == childMarker {
+	if len(args) > 2 && args[0] == childMarker {
 		runChild(args[1:])
 	}
 	syscall.Exit(run(args))
@@ -29,6 +29,9 @@ func run(args []string) int {
 	disablePreemption(args)
 	w.debug = cfg.debug
 	applyEnv(&cfg, w)
+	if w.broken {
+		dieOf(syscall.SIGPIPE) // "Running in debug mode." hit a dead pipe, as above
+	}
 
 	// The init allocates nothing once running, so the collector has nothing
 	// to do; switched off, it never wakes an idle init up (the runtime would
