@@ -5,10 +5,13 @@
 # runtime's asynchronous preemption switched off at link time (see
 # preempt.go; a plain `go build` binary re-executes itself once to get the
 # same). A plain build works the same and is about 40 KB larger.
-# GOARCH and VERSION (default: the VERSION file) may be set in the environment.
+# GOARCH, VERSION (default: the VERSION file) and DUMB_INIT_SRC (the source
+# tree, default: this repository) may be set in the environment.
 set -eu
-cd "$(dirname "$0")/.."
-out=${1:-build/dumb-init}
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$here/build/dumb-init}
+case $out in /*) ;; *) out=$PWD/$out ;; esac
+cd "${DUMB_INIT_SRC:-$here}"
 version=${VERSION:-$(cat VERSION)}
 mkdir -p "$(dirname "$out")"
 CGO_ENABLED=0 go build -trimpath -gcflags=all=-l \

@@ -48,10 +48,9 @@ arches="amd64:x86_64 arm64:aarch64 ppc64le:ppc64le s390x:s390x"
 echo "release: building binaries for $V"
 for a in $arches; do
 	goarch=${a%%:*} machine=${a#*:}
-	# The flags of scripts/build.sh: no inlining keeps the binary small.
-	(cd "$src" && GOARCH=$goarch go build -trimpath -gcflags=all=-l \
-		-ldflags="-s -w -X main.version=$V" \
-		-o "$work/bin/dumb-init_${V}_$machine" .) || die "go build for $goarch failed"
+	# scripts/build.sh holds the release flags (size, preemption off).
+	GOARCH=$goarch VERSION=$V DUMB_INIT_SRC=$src "$root/scripts/build.sh" "$work/bin/dumb-init_${V}_$machine" ||
+		die "go build for $goarch failed"
 	cp "$work/bin/dumb-init_${V}_$machine" "$out/"
 done
 # The documents' wget lines use the pre-1.2.3 Debian-style names.
