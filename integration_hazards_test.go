@@ -141,26 +141,3 @@ func TestIntegrationBrokenStderrPipe(t *testing.T) {
 		})
 	}
 }
-
-// glibc reserves signals 32 and 33, so the C init dies of them (spec 5.6);
-// ours must survive them and keep working.
-func TestIntegrationSurvivesSignals32And33(t *testing.T) {
-	t.Parallel()
-	for _, m := range []itMode{itModes[0], itModes[1], itModes[2]} {
-		t.Run(m.name, func(t *testing.T) {
-			t.Parallel()
-			s := itStartSigs(t, itOurs(t), itOpts{pid1: m.pid1}, m.initArgs, false)
-			s.Signal(32)
-			s.Signal(33)
-			s.Signal(syscall.SIGUSR1)
-			s.stdout.WaitLine(t, "10")
-			if s.Exited() || itState(s.pid) == "" || itState(s.pid) == "Z" {
-				t.Fatalf("init died after signals 32/33")
-			}
-			syscall.Kill(s.child, syscall.SIGKILL)
-			if code := s.Wait(itDeadline); code != 137 {
-				t.Errorf("exit code %d after the child was killed, want 137", code)
-			}
-		})
-	}
-}
