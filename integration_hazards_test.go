@@ -141,3 +141,18 @@ func TestIntegrationBrokenStderrPipe(t *testing.T) {
 		})
 	}
 }
+
+// The init keeps its process name (what ps -C, pgrep and top show) even when
+// a plain build re-executes itself to switch preemption off: executing
+// /proc/self/exe would otherwise rename it "exe".
+func TestDifferentialProcessName(t *testing.T) {
+	t.Parallel()
+	ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
+		r := itRun(t, b, itOpts{}, "sh", "-c", "cat /proc/$PPID/comm")
+		if r.code != 0 || r.stdout != "dumb-init\n" {
+			t.Errorf("init's comm as the child sees it: exit %d, %q; want \"dumb-init\\n\"", r.code, r.stdout)
+		}
+		return []string{r.stdout}
+	})
+	itCompare(t, "process name", ours, oracle)
+}

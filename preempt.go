@@ -1,6 +1,9 @@
 package main
 
-import "syscall"
+import (
+	"syscall"
+	"unsafe"
+)
 
 // The Go runtime preempts a goroutine that has run for 10 ms by sending its
 // thread a SIGURG, and that SIGURG lands in the same queue as a user's. A
@@ -13,32 +16,63 @@ import "syscall"
 // preemptOff. A plain `go build` or `go install` binary re-executes itself
 // once, before anything else happens, with GODEBUG=asyncpreemptoff=1 in front
 // of its environment and a marker after it; both are removed again from what
-// the child gets, so the child's environment is exactly the caller's.
+// the child gets, so the child's environment is exactly the caller's. The
+// marker also carries the process name (what ps and pgrep show), which
+// executing /proc/self/exe would otherwise turn into "exe".
 var preemptOff string
 
 const (
 	godebugPreemptOff = "GODEBUG=asyncpreemptoff=1"
-	reexecMarker      = "\x01dumb-init-reexec"
+	reexecMarker      = "\x01dumb-init-reexec:"
 )
+
+// reexecuted reports whether this process is the re-executed init, and the
+// process name it had before.
+func reexecuted() (name string, ok bool) {
+	env := runtimeEnvs()
+	if len(env) < 2 || env[0] != godebugPreemptOff || !hasPrefix(env[1], reexecMarker) {
+		return "", false
+	}
+	return env[1][len(reexecMarker):], true
+}
 
 // environ returns the environment as the caller gave it.
 func environ() []string {
-	env := runtimeEnvs()
-	if len(env) >= 2 && env[0] == godebugPreemptOff && env[1] == reexecMarker {
-		return env[2:]
+	if _, ok := reexecuted(); ok {
+		return runtimeEnvs()[2:]
 	}
-	return env
+	return runtimeEnvs()
 }
 
 // disablePreemption re-executes the init with asynchronous preemption off,
-// keeping its PID and argv. It returns if that is not needed, or not possible
-// (no /proc): then the init runs as it is.
+// keeping its PID, argv and name. It returns if that is not needed, or not
+// possible (no /proc): then the init runs as it is.
 func disablePreemption(args []string) {
-	env := runtimeEnvs()
-	if preemptOff == "1" || (len(env) >= 2 && env[1] == reexecMarker) {
+	if name, ok := reexecuted(); ok {
+		setProcessName(name)
 		return
 	}
+	if preemptOff == "1" {
+		return
+	}
+	env := runtimeEnvs()
 	newEnv := make([]string, 0, len(env)+2)
-	newEnv = append(newEnv, godebugPreemptOff, reexecMarker)
+	newEnv = append(newEnv, godebugPreemptOff, reexecMarker+processName())
 	syscall.Exec("/proc/self/exe", args, append(newEnv, env...))
+}
+
+// processName is the kernel's name for this process (comm, 15 bytes at most).
+func processName() string {
+	var b [16]byte
+	syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_GET_NAME, uintptr(unsafe.Pointer(&b[0])), 0)
+	n := 0
+	for n < len(b) && b[n] != 0 {
+		n++
+	}
+	return string(b[:n])
+}
+
+func setProcessName(name string) {
+	b := append([]byte(name), 0)
+	syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_NAME, uintptr(unsafe.Pointer(&b[0])), 0)
 }
