@@ -13,7 +13,9 @@ import "syscall"
 //     reported if nothing could be run.
 func execvp(file string, argv, env []string) syscall.Errno {
 	return searchPath(file, func(path string) syscall.Errno {
-		return execOrShell(path, argv, env)
+		return orShell(path, argv, func(path string, argv []string) syscall.Errno {
+			return errnoOf(syscall.Exec(path, argv, env))
+		})
 	})
 }
 
@@ -66,10 +68,11 @@ func searchPath(file string, try func(path string) syscall.Errno) syscall.Errno 
 	return err
 }
 
-// execOrShell execs path, falling back to "/bin/sh path args..." when the
-// kernel does not recognise the file's format.
-func execOrShell(path string, argv, env []string) syscall.Errno {
-	err := execve(path, argv, env)
+// orShell runs path with run (an exec, or a fork and exec), and when the
+// kernel does not recognise the file's format runs "/bin/sh path args..."
+// instead, as glibc's execvp does for scripts without a #! line.
+func orShell(path string, argv []string, run func(path string, argv []string) syscall.Errno) syscall.Errno {
+	err := run(path, argv)
 	if err != syscall.ENOEXEC {
 		return err
 	}
@@ -78,11 +81,7 @@ func execOrShell(path string, argv, env []string) syscall.Errno {
 	if len(argv) > 1 {
 		shArgv = append(shArgv, argv[1:]...)
 	}
-	return execve("/bin/sh", shArgv, env)
-}
-
-func execve(path string, argv, env []string) syscall.Errno {
-	return errnoOf(syscall.Exec(path, argv, env))
+	return run("/bin/sh", shArgv)
 }
 
 func errnoOf(err error) syscall.Errno {

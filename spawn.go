@@ -31,13 +31,11 @@ func spawn(cfg *config, w *stderr) (int, error) {
 func spawnDirect(cfg *config, attr *syscall.ProcAttr, w *stderr) (int, error) {
 	var pid int
 	err := searchPath(cfg.cmd[0], func(path string) syscall.Errno {
-		var err error
-		pid, err = syscall.ForkExec(path, cfg.cmd, attr)
-		if err == syscall.ENOEXEC {
-			sh := append([]string{"/bin/sh", path}, cfg.cmd[1:]...)
-			pid, err = syscall.ForkExec("/bin/sh", sh, attr)
-		}
-		return errnoOf(err)
+		return orShell(path, cfg.cmd, func(path string, argv []string) syscall.Errno {
+			var err error
+			pid, err = syscall.ForkExec(path, argv, attr)
+			return errnoOf(err)
+		})
 	})
 	if err == 0 {
 		if cfg.setsid {
