@@ -26,7 +26,7 @@ func searchPath(file string, try func(path string) syscall.Errno) syscall.Errno 
 	if file == "" {
 		return syscall.ENOENT
 	}
-	if containsSlash(file) {
+	if hasByte(file, '/') {
 		return try(file)
 	}
 	path, ok := syscall.Getenv("PATH")
@@ -92,13 +92,4 @@ func errnoOf(err error) syscall.Errno {
 		return e
 	}
 	return syscall.EINVAL // a NUL byte in an argument: execve(2) never saw it
-}
-
-func containsSlash(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return true
-		}
-	}
-	return false
 }

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -18,41 +15,6 @@ import (
 // The front end (options, environment, messages, exit codes) is compared
 // with the C program as a black box: same argv, same environment, same
 // stdin, and the outcome must be byte for byte the same.
-
-var (
-	feOnce  sync.Once
-	feBin   string
-	feBuild error
-)
-
-// feOurs builds the init once for these tests, with plain go build.
-func feOurs(t testing.TB) string {
-	feOnce.Do(func() {
-		feBin, feBuild = filepath.Abs(filepath.Join("build", "test", "dumb-init"))
-		if feBuild != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-o", feBin, ".").CombinedOutput()
-		if err != nil {
-			feBuild = errors.New("go build: " + err.Error() + "\n" + string(out))
-		}
-	})
-	if feBuild != nil {
-		t.Fatal(feBuild)
-	}
-	return feBin
-}
-
-func feOracle(t testing.TB) string {
-	p := os.Getenv("DUMB_INIT_ORACLE")
-	if p == "" {
-		p = "/usr/bin/dumb-init"
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("the C oracle is missing (%v): apt-get install -y dumb-init", err)
-	}
-	return p
-}
 
 type feResult struct {
 	code   int
@@ -104,8 +66,9 @@ func feNormal(r feResult) feResult {
 func feCompare(t *testing.T, env []string, args ...string) {
 	t.Helper()
 	dir := t.TempDir()
-	ours := feNormal(feRun(t, feOurs(t), dir, env, args...))
-	oracle := feNormal(feRun(t, feOracle(t), dir, env, args...))
+	// The same binaries as the integration suite: one plain build of ours.
+	ours := feNormal(feRun(t, itOurs(t).path, dir, env, args...))
+	oracle := feNormal(feRun(t, itOracle(t).path, dir, env, args...))
 	if ours != oracle {
 		t.Errorf("dumb-init %q (env %q):\nours:   exit %d stdout %q stderr %q\noracle: exit %d stdout %q stderr %q",
 			args, env, ours.code, ours.stdout, ours.stderr, oracle.code, oracle.stdout, oracle.stderr)
