@@ -234,6 +234,35 @@ static int64_t init_cpu_ns(void)
 	return sum;
 }
 
+/* await_reaped polls until none of the left pids exists any more (the init
+ * reaped them all), then prints wall and init CPU milliseconds since t0/cpu0
+ * and the SIGURGs seen; 3 if that takes over 60 s. */
+static int await_reaped(pid_t *pids, int left, int64_t t0, int64_t cpu0, long poll_ns)
+{
+	int64_t deadline = t0 + 60000000000LL;
+	while (left > 0) {
+		int k = 0;
+		for (int i = 0; i < left; i++)
+			if (kill(pids[i], 0) == 0 || errno != ESRCH)
+				pids[k++] = pids[i];
+		left = k;
+		if (left == 0)
+			break;
+		if (now_ns() > deadline) {
+			fprintf(stderr, "helper: %d zombies not reaped after 60 s\n", left);
+			printf("-1 -1 %u\n", urg_local);
+			return 3;
+		}
+		struct timespec ts = {0, poll_ns};
+		nanosleep(&ts, NULL);
+	}
+	int64_t t1 = now_ns();
+	int64_t cpu1 = init_cpu_ns();
+	usleep(100000); /* give a late forwarded SIGURG a chance to show up */
+	printf("%.2f %.2f %u\n", (t1 - t0) / 1e6, (cpu1 - cpu0) / 1e6, urg_local);
+	return 0;
+}
+
 static int child_reap(int n)
 {
 	handle(SIGURG, on_urg_local);
@@ -287,28 +316,7 @@ static int child_reap(int n)
 	int64_t cpu0 = init_cpu_ns();
 	int64_t t0 = now_ns();
 	close(gate[1]);
-	deadline = t0 + 60000000000LL;
-	while (left > 0) {
-		int k = 0;
-		for (int i = 0; i < left; i++)
-			if (kill(pids[i], 0) == 0 || errno != ESRCH)
-				pids[k++] = pids[i];
-		left = k;
-		if (left == 0)
-			break;
-		if (now_ns() > deadline) {
-			fprintf(stderr, "helper: %d zombies not reaped after 60 s\n", left);
-			printf("-1 -1 %u\n", urg_local);
-			return 3;
-		}
-		struct timespec ts = {0, 1000000};
-		nanosleep(&ts, NULL);
-	}
-	int64_t t1 = now_ns();
-	int64_t cpu1 = init_cpu_ns();
-	usleep(100000); /* give a late forwarded SIGURG a chance to show up */
-	printf("%.2f %.2f %u\n", (t1 - t0) / 1e6, (cpu1 - cpu0) / 1e6, urg_local);
-	return 0;
+	return await_reaped(pids, left, t0, cpu0, 1000000);
 }
 
 /* State letter of /proc/PID/stat ('Z' for a zombie), or 0. */
@@ -370,29 +378,7 @@ static int child_reapz(int n)
 	int64_t t0 = __atomic_load_n(t0p, __ATOMIC_ACQUIRE);
 	if (m < n)
 		fprintf(stderr, "helper: only %d of %d forks succeeded\n", m, n);
-	int left = m;
-	int64_t deadline = t0 + 60000000000LL;
-	while (left > 0) {
-		int k = 0;
-		for (int i = 0; i < left; i++)
-			if (kill(pids[i], 0) == 0 || errno != ESRCH)
-				pids[k++] = pids[i];
-		left = k;
-		if (left == 0)
-			break;
-		if (now_ns() > deadline) {
-			fprintf(stderr, "helper: %d zombies not reaped after 60 s\n", left);
-			printf("-1 -1 %u\n", urg_local);
-			return 3;
-		}
-		struct timespec ts = {0, 200000};
-		nanosleep(&ts, NULL);
-	}
-	int64_t t1 = now_ns();
-	int64_t cpu1 = init_cpu_ns();
-	usleep(100000);
-	printf("%.2f %.2f %u\n", (t1 - t0) / 1e6, (cpu1 - cpu0) / 1e6, urg_local);
-	return 0;
+	return await_reaped(pids, m, t0, cpu0, 200000);
 }
 
 static int cmp_i64(const void *a, const void *b)
