@@ -1,94 +1,127 @@
 package main
 
 import (
-	"runtime"
 	"syscall"
+	"unsafe"
 )
 
-// Go cannot run code between fork and exec, but the C dumb-init's child does
-// real work there: it leaves the parent's session, takes the terminal with
-// TIOCSCTTY(0) (tolerating failure), resets its signal mask and execs the
-// command with execvp, printing the error and exiting 2 if that fails. So the
-// parent starts its own binary again as the child, with argv[0] set to
-// childMarker, and that copy does these steps and then execs the command.
-
-// childMarker is argv[0] of the re-executed child. A control character
-// keeps it from clashing with any name a person would type.
-const childMarker = "\x01dumb-init-child"
-
-// Child modes, passed as argv[1].
-const (
-	modeSetsid = 's'
-	modeDebug  = 'd'
-)
-
-// childArgs builds the argv of the re-executed child.
-func childArgs(cfg *config) []string {
-	mode := []byte{'-'}
-	if cfg.setsid {
-		mode = append(mode, modeSetsid)
-	}
-	if cfg.debug {
-		mode = append(mode, modeDebug)
-	}
-	argv := make([]string, 0, len(cfg.cmd)+2)
-	argv = append(argv, childMarker, string(mode))
-	return append(argv, cfg.cmd...)
-}
-
-// runChild is main for the re-executed child: args are argv[1:], the mode
-// then the command. It never returns.
-func runChild(args []string) {
-	mode, cmd := args[0], args[1:]
-	w := &stderr{debug: hasByte(mode, modeDebug)}
-
-	// The C child inherits do-nothing handlers until exec, so a signal
-	// arriving now is lost rather than fatal; ignoring them does the same.
-	for _, s := range asyncSignals {
-		setDisposition(int(s), sigIGN)
-	}
-
-	if hasByte(mode, modeSetsid) {
-		if _, err := syscall.Setsid(); err != nil {
-			e := int(err.(syscall.Errno))
-			w.printf("Unable to setsid (errno=%d %m). Exiting.", e, e)
-			syscall.Exit(1)
-		}
-		attachTTY(w)
-		w.debugf("setsid complete.")
-	}
-
-	// Hand the command what a C fork+exec would: default dispositions for
-	// 1..31 (and for 32 and 34, which the parent had to ignore) and an
-	// empty signal mask on the thread that calls execve.
-	runtime.LockOSThread()
-	for s := 1; s <= 34; s++ {
-		if s != int(syscall.SIGKILL) && s != int(syscall.SIGSTOP) && s != 33 {
-			setDisposition(s, sigDFL)
+// runChild is the C child between fork and exec: it takes over the do-nothing
+// handlers and an empty signal mask, in setsid mode leaves the parent's
+// session and takes the terminal with TIOCSCTTY(0) (tolerating failure),
+// then execs the command, printing the error and exiting 2 if that fails.
+//
+// It runs in the child of a multi-threaded Go program (see spawn.go), so it
+// and everything it calls is nosplit and makes only raw system calls.
+//
+//go:nosplit
+//go:norace
+func runChild(pl *execPlan) {
+	for s := 1; s <= maxRTSig; s++ {
+		if pl.sigs.childSets[s] {
+			setAction(s, &pl.sigs.childActions[s])
 		}
 	}
 	unblockAllSignals()
 
-	err := execvp(cmd[0], cmd, environ())
-	w.writeString(prefix + cmd[0] + ": " + strerror(err) + "\n")
-	syscall.Exit(2)
-}
-
-// asyncSignals are the signals a process is sent rather than raises itself;
-// the others (SIGSEGV and friends) must keep the Go runtime's handlers.
-var asyncSignals = [...]syscall.Signal{
-	syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGABRT,
-	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGPIPE, syscall.SIGALRM,
-	syscall.SIGTERM, syscall.SIGCONT, syscall.SIGTSTP, syscall.SIGTTIN,
-	syscall.SIGTTOU, syscall.SIGXCPU, syscall.SIGXFSZ, syscall.SIGVTALRM,
-	syscall.SIGWINCH, syscall.SIGIO, syscall.SIGPWR,
-}
-
-func hasByte(s string, b byte) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == b {
-			return true
+	if pl.setsid {
+		if _, _, err := syscall.RawSyscall(syscall.SYS_SETSID, 0, 0, 0); err != 0 {
+			childSay(pl, "Unable to setsid (errno=", err, "). Exiting.")
+			exitGroup(1)
+		}
+		_, _, err := syscall.RawSyscall(syscall.SYS_IOCTL, 0, syscall.TIOCSCTTY, 0)
+		if err != 0 && pl.debug {
+			childSay(pl, "Unable to attach to controlling tty (errno=", err, ").")
+		}
+		if pl.debug {
+			childSay(pl, "setsid complete.", 0, "")
 		}
 	}
-	return false
+
+	err := childExecvp(pl)
+	n := put(pl.msg, 0, prefix)
+	n = put(pl.msg, n, pl.cmd0)
+	n = put(pl.msg, n, ": ")
+	n = putStrerror(pl.msg, n, err)
+	n = put(pl.msg, n, "\n")
+	writeAll(pl.msg[:n])
+	exitGroup(2)
+}
+
+// childSay prints "[dumb-init] " before, "errno STRERROR" if err is not 0,
+// then after, with one write as the parent's messages are.
+//
+//go:nosplit
+func childSay(pl *execPlan, before string, err syscall.Errno, after string) {
+	n := put(pl.msg, 0, prefix)
+	n = put(pl.msg, n, before)
+	if err != 0 {
+		n = putUint(pl.msg, n, uint(err))
+		n = put(pl.msg, n, " ")
+		n = putStrerror(pl.msg, n, err)
+	}
+	n = put(pl.msg, n, after)
+	n = put(pl.msg, n, "\n")
+	writeAll(pl.msg[:n])
+}
+
+// put copies s into b at n, as much as fits, and returns the new end.
+//
+//go:nosplit
+func put(b []byte, n int, s string) int {
+	for i := 0; i < len(s) && n < len(b); i++ {
+		b[n] = s[i]
+		n++
+	}
+	return n
+}
+
+//go:nosplit
+func putUint(b []byte, n int, v uint) int {
+	var d [20]byte
+	i := len(d)
+	for {
+		i--
+		d[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	for ; i < len(d) && n < len(b); i++ {
+		b[n] = d[i]
+		n++
+	}
+	return n
+}
+
+// putStrerror is strerror(3) (see stderr.go) without allocating.
+//
+//go:nosplit
+func putStrerror(b []byte, n int, err syscall.Errno) int {
+	if int(err) > 0 && int(err) < len(glibcErrors) && glibcErrors[err] != "" {
+		return put(b, n, glibcErrors[err])
+	}
+	n = put(b, n, "Unknown error ")
+	return putUint(b, n, uint(err))
+}
+
+// writeAll writes b to stderr, ignoring errors as the C child does.
+//
+//go:nosplit
+func writeAll(b []byte) {
+	for len(b) > 0 {
+		n, _, err := syscall.RawSyscall(syscall.SYS_WRITE, 2, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != 0 || int(n) <= 0 {
+			return
+		}
+		b = b[n:]
+	}
+}
+
+//go:nosplit
+func exitGroup(code int) {
+	syscall.RawSyscall(syscall.SYS_EXIT_GROUP, uintptr(code), 0, 0)
 }

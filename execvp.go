@@ -1,9 +1,13 @@
 package main
 
-import "syscall"
+import (
+	"syscall"
+	"unsafe"
+)
 
-// execvp replaces the process with file, found the way glibc's execvp(3)
-// finds it, and returns only the error when that failed:
+// execvp's search, as glibc's execvp(3) does it, in two halves: the files
+// to try are worked out before the fork (execvpPaths), the tries happen in
+// the child (childExecvp).
 //   - a name containing '/' is used as is; otherwise each PATH element is
 //     tried in turn, PATH unset meaning "/bin:/usr/bin" and an empty element
 //     meaning the current directory (relative results are fine, unlike
@@ -11,56 +15,78 @@ import "syscall"
 //   - a file the kernel refuses with ENOEXEC (no #! line) is run by /bin/sh;
 //   - EACCES from one candidate does not stop the search, but is what is
 //     reported if nothing could be run.
-func execvp(file string, argv, env []string) syscall.Errno {
-	return searchPath(file, func(path string) syscall.Errno {
-		return orShell(path, argv, func(path string, argv []string) syscall.Errno {
-			return errnoOf(syscall.Exec(path, argv, env))
-		})
-	})
-}
 
-// searchPath calls try with each candidate path for file, in execvp's
-// order, until one succeeds (try returns 0) or fails for a reason other than
-// "not here", and returns the error execvp would report.
-func searchPath(file string, try func(path string) syscall.Errno) syscall.Errno {
-	if file == "" {
-		return syscall.ENOENT
+// nameMax is NAME_MAX: glibc refuses longer names before searching.
+const nameMax = 255
+
+// execvpPaths returns the files execvp tries for file, whether they come
+// from a PATH search, and the error to report if there are none.
+func execvpPaths(file string, env []string) (paths []string, search bool, none syscall.Errno) {
+	switch {
+	case file == "":
+		return nil, false, syscall.ENOENT
+	case hasByte(file, '/'):
+		return []string{file}, false, 0
+	case len(file) > nameMax:
+		return nil, true, syscall.ENAMETOOLONG
 	}
-	if hasByte(file, '/') {
-		return try(file)
-	}
-	path, ok := syscall.Getenv("PATH")
+	path, ok := lookupEnv(env, "PATH")
 	if !ok {
 		path = "/bin:/usr/bin"
 	}
-	gotEACCES := false
-	err := syscall.ENOENT
 	for {
-		elem := path
-		rest, more := "", false
+		elem, rest, more := path, "", false
 		for i := 0; i < len(path); i++ {
 			if path[i] == ':' {
 				elem, rest, more = path[:i], path[i+1:], true
 				break
 			}
 		}
-		candidate := file
-		if elem != "" {
-			candidate = elem + "/" + file
+		if elem == "" {
+			paths = append(paths, file)
+		} else {
+			paths = append(paths, elem+"/"+file)
 		}
-		err = try(candidate)
+		if !more {
+			return paths, true, syscall.ENOENT
+		}
+		path = rest
+	}
+}
+
+// lookupEnv is getenv(3): the first entry for key wins.
+func lookupEnv(env []string, key string) (string, bool) {
+	for _, kv := range env {
+		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
+			return kv[len(key)+1:], true
+		}
+	}
+	return "", false
+}
+
+// childExecvp runs in the child (see spawn.go): it execs the first file that
+// runs, and returns the error execvp would set when none does.
+//
+//go:nosplit
+func childExecvp(pl *execPlan) syscall.Errno {
+	err := pl.noPath
+	gotEACCES := false
+	for i := range pl.paths {
+		err = execve(pl.paths[i], pl.argv, pl.envv)
+		if err == syscall.ENOEXEC {
+			err = execve(pl.shArgvs[i][0], pl.shArgvs[i], pl.envv)
+		}
+		if !pl.search {
+			return err
+		}
 		switch err {
 		case syscall.EACCES:
 			gotEACCES = true
 		case syscall.ENOENT, syscall.ESTALE, syscall.ENOTDIR, syscall.ENODEV, syscall.ETIMEDOUT:
 			// Not here: try the next directory.
 		default:
-			return err // found and run (0), or found but it cannot run
+			return err // found, but it cannot run
 		}
-		if !more {
-			break
-		}
-		path = rest
 	}
 	if gotEACCES {
 		return syscall.EACCES
@@ -68,20 +94,20 @@ func searchPath(file string, try func(path string) syscall.Errno) syscall.Errno 
 	return err
 }
 
-// orShell runs path with run (an exec, or a fork and exec), and when the
-// kernel does not recognise the file's format runs "/bin/sh path args..."
-// instead, as glibc's execvp does for scripts without a #! line.
-func orShell(path string, argv []string, run func(path string, argv []string) syscall.Errno) syscall.Errno {
-	err := run(path, argv)
-	if err != syscall.ENOEXEC {
-		return err
+//go:nosplit
+func execve(path *byte, argv, envv []*byte) syscall.Errno {
+	_, _, err := syscall.RawSyscall(syscall.SYS_EXECVE, uintptr(unsafe.Pointer(path)),
+		uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])))
+	return err
+}
+
+func hasByte(s string, b byte) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == b {
+			return true
+		}
 	}
-	shArgv := make([]string, 0, len(argv)+1)
-	shArgv = append(shArgv, "/bin/sh", path)
-	if len(argv) > 1 {
-		shArgv = append(shArgv, argv[1:]...)
-	}
-	return run("/bin/sh", shArgv)
+	return false
 }
 
 func errnoOf(err error) syscall.Errno {
@@ -91,5 +117,5 @@ func errnoOf(err error) syscall.Errno {
 	if e, ok := err.(syscall.Errno); ok {
 		return e
 	}
-	return syscall.EINVAL // a NUL byte in an argument: execve(2) never saw it
+	return syscall.EINVAL
 }

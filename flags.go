@@ -271,13 +271,13 @@ func scanInt(s string) (int, string, bool) {
 // applyEnv reads the two environment variables, after the options and only
 // when there is a command, exactly as the C program does: only the exact
 // values "1" and "0" count, and neither can undo an option.
-func applyEnv(cfg *config, w *stderr) {
-	if v, ok := syscall.Getenv("DUMB_INIT_DEBUG"); ok && v == "1" {
+func applyEnv(cfg *config, w *stderr, env []string) {
+	if v, ok := lookupEnv(env, "DUMB_INIT_DEBUG"); ok && v == "1" {
 		cfg.debug = true
 		w.debug = true
 		w.debugf("Running in debug mode.")
 	}
-	if v, ok := syscall.Getenv("DUMB_INIT_SETSID"); ok && v == "0" {
+	if v, ok := lookupEnv(env, "DUMB_INIT_SETSID"); ok && v == "0" {
 		cfg.setsid = false
 		w.debugf("Not running in setsid mode.")
 	}

@@ -21,19 +21,15 @@ func runtimeArgs() []string
 //go:linkname runtimeEnvs syscall.runtime_envs
 func runtimeEnvs() []string
 
-// signalEnable makes the runtime queue signal sig for signalRecv instead of
-// applying Go's default action.
+// beforeFork and afterFork bracket a fork, as in syscall.ForkExec: the
+// first blocks every signal on this thread and makes stack growth fatal
+// (the child may not grow its stack), the second undoes both in the parent.
 //
-//go:linkname signalEnable os/signal.signal_enable
-func signalEnable(sig uint32)
+//go:linkname beforeFork syscall.runtime_BeforeFork
+func beforeFork()
 
-// signalRecv blocks until a queued signal is available and returns the
-// lowest-numbered one: the same contract as sigwait(3) in the C init. While
-// blocked the goroutine is in a system call, so the runtime never needs to
-// preempt it (no SIGURG of its own is ever aimed at it).
-//
-//go:linkname signalRecv os/signal.signal_recv
-func signalRecv() uint32
+//go:linkname afterFork syscall.runtime_AfterFork
+func afterFork()
 
 // setGCPercent is debug.SetGCPercent.
 //

@@ -157,8 +157,9 @@ func TestDifferentialProcessName(t *testing.T) {
 	itCompare(t, "process name", ours, oracle)
 }
 
-// Without /proc the init cannot re-execute itself, so it starts the command
-// directly (spawn.go): exit statuses, exec errors and forwarding still work.
+// The init needs no /proc (only a plain `go build` binary uses it once, to
+// switch preemption off, and runs on without it): exit statuses, exec
+// errors and forwarding work as usual.
 func TestIntegrationWithoutProc(t *testing.T) {
 	t.Parallel()
 	b := itOurs(t)

@@ -37,6 +37,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv("DUMB_INIT_TEST_HANDLER") == "1" {
+		os.Exit(handlerScenario())
+	}
 	code := m.Run()
 	if itBuildDir != "" {
 		os.RemoveAll(itBuildDir)

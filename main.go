@@ -7,11 +7,7 @@ package main
 import "syscall"
 
 func main() {
-	args := runtimeArgs()
-	if len(args) > 2 && args[0] == childMarker {
-		runChild(args[1:])
-	}
-	syscall.Exit(run(args))
+	syscall.Exit(run(runtimeArgs()))
 }
 
 // run is the parent: it returns only for front-end outcomes (help, usage,
@@ -28,7 +24,8 @@ func run(args []string) int {
 	}
 	disablePreemption(args)
 	w.debug = cfg.debug
-	applyEnv(&cfg, w)
+	env := environ()
+	applyEnv(&cfg, w, env)
 	if w.broken {
 		dieOf(syscall.SIGPIPE) // "Running in debug mode." hit a dead pipe, as above
 	}
@@ -38,7 +35,11 @@ func run(args []string) int {
 	// otherwise force a collection every two minutes).
 	setGCPercent(-1)
 
-	catchSignals()
+	sigs, e := catchSignals(preemptionOff())
+	if e != 0 {
+		w.printf("Unable to catch signals (errno=%d %m). Exiting.", int(e), int(e))
+		return 1
+	}
 	w.queueing = true
 	p := &proxy{cfg: &cfg, w: w}
 	if cfg.setsid && detachTTY(w) {
@@ -46,11 +47,8 @@ func run(args []string) int {
 		p.handOff[syscall.SIGCONT] = true
 	}
 
-	pid, err := spawn(&cfg, w)
-	if err == errExec {
-		return 2
-	}
-	if err != nil {
+	pid, e := spawn(&cfg, env, w.debug, sigs)
+	if e != 0 {
 		w.printf("Unable to fork. Exiting.")
 		return 1
 	}
@@ -61,6 +59,6 @@ func run(args []string) int {
 		e := int(err.(syscall.Errno))
 		w.debugf("Unable to chdir(\"/\") (errno=%d %m)", e, e)
 	}
-	p.loop()
+	p.loop(sigs.pipe)
 	return 0 // not reached
 }

@@ -44,6 +44,13 @@ func environ() []string {
 	return runtimeEnvs()
 }
 
+// preemptionOff reports whether asynchronous preemption is off, so that
+// the runtime never sends a SIGURG of its own.
+func preemptionOff() bool {
+	_, reexec := reexecuted()
+	return preemptOff == "1" || reexec
+}
+
 // disablePreemption re-executes the init with asynchronous preemption off,
 // keeping its PID, argv and name. It returns if that is not needed, or not
 // possible (no /proc): then the init runs as it is.

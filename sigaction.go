@@ -19,16 +19,24 @@ const (
 	sigIGN = 1
 )
 
-// setDisposition sets SIG_DFL or SIG_IGN for sig behind the Go runtime's
-// back. It is only used where the runtime has no handler of its own that
-// matters: signals it leaves alone (32, 34) and in the child just before
-// exec.
-func setDisposition(sig int, handler uintptr) {
-	sa := kernelSigaction{handler: handler}
-	syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&sa)), 0, 8, 0, 0)
+// getAction returns the current action for sig.
+func getAction(sig int) kernelSigaction {
+	var sa kernelSigaction
+	syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), 0, uintptr(unsafe.Pointer(&sa)), 8, 0, 0)
+	return sa
+}
+
+// setAction sets the action for sig behind the Go runtime's back. It is
+// also called in the child between fork and exec, hence nosplit.
+//
+//go:nosplit
+func setAction(sig int, sa *kernelSigaction) {
+	syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(sa)), 0, 8, 0, 0)
 }
 
 // unblockAllSignals empties the calling thread's signal mask.
+//
+//go:nosplit
 func unblockAllSignals() {
 	var empty uint64
 	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 2 /* SIG_SETMASK */, uintptr(unsafe.Pointer(&empty)), 0, 8, 0, 0)
@@ -37,7 +45,7 @@ func unblockAllSignals() {
 // dieOf ends dumb-init by signal sig with its default action, the way the C
 // program dies of a SIGPIPE raised by a write to a closed pipe.
 func dieOf(sig syscall.Signal) {
-	setDisposition(int(sig), sigDFL)
+	setAction(int(sig), &kernelSigaction{handler: sigDFL})
 	unblockAllSignals()
 	syscall.Kill(syscall.Getpid(), sig)
 	syscall.Exit(128 + int(sig)) // not reached unless the signal was blocked elsewhere

@@ -1,31 +1,132 @@
 package main
 
-import "syscall"
-
-// These signals cannot be received by Go code: the runtime leaves 32 and 34
-// to libc (their default action would kill us; giving them the runtime's
-// handler does not help, as it kills the process for any signal it does not
-// know it handles), uses 33 for its own per-thread system calls, and keeps
-// SIGPROF for its profiler. See README, "Deliberate differences".
-const (
-	sigLibc32    = 32
-	sigRuntime33 = 33
-	sigLibc34    = 34
-	maxRTSig     = 64
+import (
+	"syscall"
+	"unsafe"
 )
 
-// catchSignals makes the runtime queue, for signalRecv, every signal that
-// dumb-init forwards or acts on. The C program blocks them all and sigwaits.
-func catchSignals() {
-	for s := 1; s <= maxRTSig; s++ {
-		switch s {
-		case int(syscall.SIGKILL), int(syscall.SIGSTOP), sigRuntime33:
-		case sigLibc32, sigLibc34:
-			setDisposition(s, sigIGN) // never die of them; see README
-		default:
-			signalEnable(uint32(s))
+// Signals above maxSig are real-time signals. 32 and 33 are never caught:
+// glibc cannot block them, so the C program dies of them (default action),
+// and so does this one. The Go runtime uses 33 only for syscalls the init
+// never makes (setuid and friends).
+const (
+	sigCancel = 32
+	sigSetxid = 33
+	maxRTSig  = 64
+)
+
+// signals is what catchSignals set up: the pipe the main loop reads, and
+// the actions the child must take over before it execs the command.
+type signals struct {
+	pipe int // read end of the self-pipe (see sighandler.go)
+
+	// childActions[s] is set in the child for each s in childSets; the
+	// others it keeps as they are.
+	childActions [maxRTSig + 1]kernelSigaction
+	childSets    [maxRTSig + 1]bool
+}
+
+// catchSignals routes every signal dumb-init forwards or acts on to the
+// self-pipe. The C program blocks them all and sigwaits. catchURG is false
+// when the runtime may send SIGURG itself (asynchronous preemption is on,
+// see preempt.go): then a SIGURG is never forwarded rather than forwarding
+// one nobody sent.
+func catchSignals(catchURG bool) (*signals, syscall.Errno) {
+	var fds [2]int
+	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC); err != nil {
+		return nil, err.(syscall.Errno)
+	}
+	// A full pipe (64 KiB of unread signals) must never block a handler.
+	if err := syscall.SetNonblock(fds[1], true); err != nil {
+		return nil, err.(syscall.Errno)
+	}
+	sigs := &signals{pipe: fds[0]}
+	sigPipe = uintptr(fds[1])
+	for _, s := range faultSignals {
+		if h := getAction(int(s)).handler; h != sigDFL && h != sigIGN {
+			sigChain[s] = h
 		}
 	}
+
+	// The runtime's own action for SIGSEGV has the flags, mask and (on
+	// amd64) restorer every handler here needs: SA_ONSTACK above all, as a
+	// goroutine's stack has no room for a signal frame.
+	handler, nop := handlerPCs()
+	catch := getAction(int(syscall.SIGSEGV))
+	catch.handler = handler
+	childNop := catch
+	childNop.handler = nop
+
+	for s := 1; s <= maxRTSig; s++ {
+		sigNumbers[s] = byte(s)
+		switch {
+		case s == int(syscall.SIGKILL) || s == int(syscall.SIGSTOP) || s == sigCancel:
+			continue
+		case s == sigSetxid:
+			setAction(s, &kernelSigaction{handler: sigDFL})
+			continue
+		case s == int(syscall.SIGURG) && !catchURG:
+			continue
+		}
+		old := getAction(s)
+		setAction(s, &catch)
+
+		// The C child inherits the parent's do-nothing handlers for 1..31
+		// (so a signal that reaches it before exec is lost, and exec resets
+		// them to default) and the inherited action for the others. The
+		// runtime has replaced those with its own handler, which the child
+		// must not keep: then default is the best guess.
+		sigs.childSets[s] = true
+		switch {
+		case s <= maxSig:
+			sigs.childActions[s] = childNop
+		case old.handler == sigDFL || old.handler == sigIGN:
+			sigs.childActions[s] = old
+		}
+	}
+
+	// The runtime starts every thread with the signal mask dumb-init was
+	// started with. This thread takes every signal, whatever that mask was.
+	// (Not locking the goroutine to it: that would start another thread. If
+	// the goroutine moves, the thread stays, and takes signals while idle.)
+	unblockAllSignals()
+	return sigs, 0
+}
+
+// pending holds the signals received but not yet handled, the way the
+// kernel holds them for sigwait in the C program: a standard signal
+// (1..31) is pending or not, a real-time signal is queued once per
+// delivery, and the lowest number is taken first.
+type pending [maxRTSig + 1]uint32
+
+func (q *pending) add(sig int) {
+	switch {
+	case sig < 1 || sig > maxRTSig:
+	case sig <= maxSig:
+		q[sig] = 1
+	default:
+		q[sig]++
+	}
+}
+
+func (q *pending) empty() bool {
+	for s := 1; s <= maxRTSig; s++ {
+		if q[s] > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// next removes and returns the lowest pending signal, or 0 if none is.
+func (q *pending) next() int {
+	for s := 1; s <= maxRTSig; s++ {
+		if q[s] > 0 {
+			q[s]--
+			return s
+		}
+	}
+	return 0
 }
 
 // proxy is the running init: the child and what to do with each signal.
@@ -39,11 +140,39 @@ type proxy struct {
 }
 
 // loop handles signals one at a time, forever; the process ends in reap
-// when the child has exited.
-func (p *proxy) loop() {
+// when the child has exited. Before taking the next signal it collects
+// everything already in the pipe, so that, as with sigwait, signals that
+// arrived together are handled lowest number first.
+func (p *proxy) loop(pipe int) {
+	var q pending
+	var buf [256]byte
 	for {
-		p.handle(int(signalRecv()))
+		if q.empty() || readable(pipe) {
+			n, err := syscall.Read(pipe, buf[:])
+			if err == syscall.EINTR {
+				continue
+			}
+			if n <= 0 {
+				// Cannot happen: we hold the write end. Spinning on it
+				// would be worse than stopping.
+				e := int(errnoOf(err))
+				p.w.printf("Unable to read signals (errno=%d %m). Exiting.", e, e)
+				syscall.Exit(1)
+			}
+			for _, b := range buf[:n] {
+				q.add(int(b))
+			}
+		}
+		if sig := q.next(); sig != 0 {
+			p.handle(sig)
+		}
 	}
+}
+
+// readable reports whether the pipe holds unread bytes.
+func readable(fd int) bool {
+	var n int32
+	return ioctl(fd, 0x541B /* FIONREAD */, uintptr(unsafe.Pointer(&n))) == 0 && n > 0
 }
 
 func (p *proxy) handle(sig int) {

@@ -1,54 +1,125 @@
 package main
 
-import "syscall"
+import (
+	"runtime"
+	"syscall"
+)
 
-// spawn starts the command as our child and returns its PID. The child
-// inherits everything a C fork would pass on: cwd, environment, every file
-// descriptor, umask, rlimits, credentials.
+// The C child does real work between fork and exec (child.go), and Go's
+// syscall.ForkExec cannot run code there. So the init forks by itself,
+// the way syscall.ForkExec does inside: everything the child needs is built
+// beforehand (execPlan), and the child makes only raw system calls, as the
+// child of a multi-threaded Go program must: it may not allocate, take a
+// lock or grow its stack.
+
+// execPlan is everything the child needs, made before the fork.
+type execPlan struct {
+	setsid, debug bool
+
+	// paths are the files execvp would try, in its order; search is
+	// false when the command names a file (contains '/'). noPath is the
+	// error when there is nothing to try.
+	paths  []*byte
+	search bool
+	noPath syscall.Errno
+
+	argv    []*byte   // the command, NULL-terminated
+	shArgvs [][]*byte // per path: /bin/sh, path, args..., for ENOEXEC
+	envv    []*byte   // the environment, as the caller gave it
+
+	cmd0 string   // the command word, for the error message
+	msg  []byte   // room for the child's longest message
+	sigs *signals // what to reset before exec
+}
+
+func newExecPlan(cfg *config, env []string, debug bool, sigs *signals) *execPlan {
+	file := cfg.cmd[0]
+	pl := &execPlan{
+		setsid: cfg.setsid,
+		debug:  debug,
+		argv:   cStrings(cfg.cmd),
+		envv:   cStrings(env),
+		cmd0:   file,
+		msg:    make([]byte, len(prefix)+len(file)+256),
+		sigs:   sigs,
+	}
+	paths, search, noPath := execvpPaths(file, env)
+	pl.search, pl.noPath = search, noPath
+	for _, path := range paths {
+		pl.paths = append(pl.paths, cString(path))
+		sh := append([]string{"/bin/sh", path}, cfg.cmd[1:]...)
+		pl.shArgvs = append(pl.shArgvs, cStrings(sh))
+	}
+	return pl
+}
+
+// spawn starts the child that runs the command and returns its PID, or the
+// errno of a failed fork.
+func spawn(cfg *config, env []string, debug bool, sigs *signals) (int, syscall.Errno) {
+	pl := newExecPlan(cfg, env, debug, sigs)
+	// A vfork, as syscall.ForkExec does: the child borrows our memory
+	// until it execs, instead of a copy of every page table (and a
+	// copy-on-write fault for each page we touch afterwards), which made
+	// a fork cost more than the whole C dumb-init start-up. clone(2) takes
+	// the flags first everywhere but on s390x.
+	flags := uintptr(cloneVM | cloneVfork | syscall.SIGCHLD)
+	a1, a2 := flags, uintptr(0)
+	if runtime.GOARCH == "s390x" {
+		a1, a2 = 0, flags
+	}
+	return forkExec(pl, a1, a2)
+}
+
+const (
+	cloneVM    = 0x100
+	cloneVfork = 0x4000
+)
+
+// rawVfork is clone(a1, a2, 0, 0, 0) in assembly: the child returns from it
+// on our stack, so it must not keep its return address there.
+func rawVfork(a1, a2 uintptr) (pid, errno uintptr)
+
+// forkExec forks: the parent gets the child's PID once the child has
+// exec'd or exited, the child runs runChild and never returns. beforeFork
+// blocks every signal on this thread, so the child starts with them all
+// blocked, and makes any stack growth in the child a loud crash rather than
+// a corruption of our stack. The child writes nothing in this frame that
+// the parent reads afterwards.
 //
-// Normally the child is a re-executed copy of this binary (see child.go). If
-// that copy cannot be started (no /proc, or a foreign-architecture binary run
-// by qemu-user without binfmt_misc), the command is started directly instead,
-// which only loses what needs code between fork and exec: the terminal
-// hand-off, and the exact signal state of the child.
-func spawn(cfg *config, w *stderr) (int, error) {
-	// Go closes fds 0-2 of a child unless told to pass them on.
-	attr := &syscall.ProcAttr{Env: environ(), Files: []uintptr{0, 1, 2}}
-	pid, err := syscall.ForkExec("/proc/self/exe", childArgs(cfg), attr)
-	if err == nil {
-		return pid, nil
+//go:noinline
+//go:norace
+func forkExec(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
+	beforeFork()
+	pid, err := rawVfork(a1, a2)
+	if err != 0 || pid != 0 {
+		afterFork()
+		return int(pid), syscall.Errno(err)
 	}
-	if err == syscall.EAGAIN || err == syscall.ENOMEM {
-		return 0, err // fork itself failed
-	}
-	attr.Sys = &syscall.SysProcAttr{Setsid: cfg.setsid}
-	return spawnDirect(cfg, attr, w)
+	runChild(pl)
+	return 0, 0 // not reached
 }
 
-// spawnDirect forks and execs the command itself, searching PATH the way
-// execvp does (see execvp.go). When nothing can be run it prints the error as
-// the child would have and returns errExec.
-func spawnDirect(cfg *config, attr *syscall.ProcAttr, w *stderr) (int, error) {
-	var pid int
-	err := searchPath(cfg.cmd[0], func(path string) syscall.Errno {
-		return orShell(path, cfg.cmd, func(path string, argv []string) syscall.Errno {
-			var err error
-			pid, err = syscall.ForkExec(path, argv, attr)
-			return errnoOf(err)
-		})
-	})
-	if err == 0 {
-		if cfg.setsid {
-			w.debugf("setsid complete.")
-		}
-		return pid, nil
-	}
-	if err == syscall.EAGAIN || err == syscall.ENOMEM {
-		return 0, err
-	}
-	w.writeString(prefix + cfg.cmd[0] + ": " + strerror(err) + "\n")
-	return 0, errExec
+// cString returns s as a NUL-terminated C string. Arguments and
+// environment entries come from the kernel and cannot contain a NUL.
+func cString(s string) *byte {
+	b := make([]byte, len(s)+1)
+	copy(b, s)
+	return &b[0]
 }
 
-// errExec means the command could not be executed: dumb-init exits 2.
-var errExec = syscall.Errno(0x10000)
+// cStrings returns a NULL-terminated array of C strings, all in one
+// allocation.
+func cStrings(ss []string) []*byte {
+	size := 0
+	for _, s := range ss {
+		size += len(s) + 1
+	}
+	buf := make([]byte, size)
+	p := make([]*byte, len(ss)+1)
+	n := 0
+	for i, s := range ss {
+		p[i] = &buf[n]
+		n += copy(buf[n:], s) + 1
+	}
+	return p
+}

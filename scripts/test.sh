@@ -1,7 +1,7 @@
 #!/bin/bash
 # The whole test suite: format and vet, the Go tests (unit, front end against
-# the C oracle, integration as PID 1 and as a plain child, differential), a
-# short fuzzing run, the release build and its checks, and the container
+# the C oracle, integration as PID 1 and as a plain child, differential), the
+# assembly of the other architectures under qemu-user, a short fuzzing run, the release build and its checks, and the container
 # scenarios. Needs root and the packages scripts/deps.sh installs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +35,7 @@ gofmt_clean() {
 step gofmt gofmt_clean
 step vet go vet .
 step go-test go test -count=1 -timeout 20m .
+step arches scripts/test-arches.sh
 step fuzz go test -run '^$' -fuzz '^FuzzFrontEnd$' -fuzztime 20s .
 if [ -f packaging/go.mod ]; then
 	step packaging-vet sh -c 'cd packaging && go vet ./...'
