@@ -80,6 +80,7 @@ func TestDifferentialExecFailures(t *testing.T) {
 		{"directory", []string{"/etc"}, "[dumb-init] /etc: Permission denied\n"},
 		{"not-executable", []string{noexec}, "[dumb-init] " + noexec + ": Permission denied\n"},
 		{"empty-string", []string{""}, "[dumb-init] : No such file or directory\n"},
+		{"name-too-long", []string{strings.Repeat("x", 256)}, "[dumb-init] " + strings.Repeat("x", 256) + ": File name too long\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -156,8 +156,8 @@ for m in $machines; do
 	check "$m binary is static ELF ${ELF[$m]}" sh -c "'$PK' elf-machine '$bin' | grep -qx '$bin ${ELF[$m]}' && ! readelf -l '$bin' 2>/dev/null | grep -q INTERP"
 	check "$m --version under ${host/$m/native}" sh -c \
 		"[ \"\$(timeout 60 $( [ $m = $host ] || echo qemu-$m-static) '$bin' --version 2>&1)\" = 'dumb-init v$V' ]"
-	# Under qemu-user without binfmt_misc the init cannot re-execute itself
-	# and starts the command directly (spawn.go): these cover that path too.
+	# The release binary of each architecture, its assembly signal handler
+	# and vfork included, end to end (under qemu-user for the foreign ones).
 	check "$m exit code passthrough" qemu_retry "$m" exit_test "$m" "$bin"
 	check "$m forwards SIGTERM to the child" qemu_retry "$m" signal_test "$m" "$bin"
 done

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"unsafe"
+)
+
+// pending hands signals out as sigwait would: lowest first, standard
+// signals merged while pending, real-time signals queued.
+func TestPendingOrder(t *testing.T) {
+	var q pending
+	if !q.empty() || q.next() != 0 {
+		t.Fatal("a new queue is not empty")
+	}
+	for _, s := range []int{40, 15, 10, 40, 15, 34, 64, 0, 65, 2} {
+		q.add(s)
+	}
+	var got []int
+	for !q.empty() {
+		got = append(got, q.next())
+	}
+	want := []int{2, 10, 15, 34, 40, 40, 64}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("handed out %v, want %v", got, want)
+	}
+	if q.next() != 0 {
+		t.Error("an empty queue handed out a signal")
+	}
+}
+
+func TestExecvpPaths(t *testing.T) {
+	long := strings.Repeat("x", nameMax+1)
+	cases := []struct {
+		file   string
+		env    []string
+		paths  []string
+		search bool
+		none   syscall.Errno
+	}{
+		{"", nil, nil, false, syscall.ENOENT},
+		{"./run", nil, []string{"./run"}, false, 0},
+		{"/bin/sh", []string{"PATH=/x"}, []string{"/bin/sh"}, false, 0},
+		{"sh", nil, []string{"/bin/sh", "/usr/bin/sh"}, true, syscall.ENOENT},
+		{"sh", []string{"PATH="}, []string{"sh"}, true, syscall.ENOENT},
+		{"sh", []string{"PATH=:/a::/b:"}, []string{"sh", "/a/sh", "sh", "/b/sh", "sh"}, true, syscall.ENOENT},
+		{"sh", []string{"PATHX=/x", "PATH=/a", "PATH=/b"}, []string{"/a/sh"}, true, syscall.ENOENT},
+		{long, nil, nil, true, syscall.ENAMETOOLONG},
+	}
+	for _, c := range cases {
+		paths, search, none := execvpPaths(c.file, c.env)
+		if !reflect.DeepEqual(paths, c.paths) || search != c.search || none != c.none {
+			t.Errorf("execvpPaths(%.20q, %q) = %q, %v, %v; want %q, %v, %v",
+				c.file, c.env, paths, search, none, c.paths, c.search, c.none)
+		}
+	}
+}
+
+func TestCStrings(t *testing.T) {
+	p := cStrings([]string{"a", "", "bc"})
+	if len(p) != 4 || p[3] != nil {
+		t.Fatalf("not NULL-terminated: %v", p)
+	}
+	for i, want := range []string{"a", "", "bc"} {
+		var got []byte
+		for b := p[i]; *b != 0; b = (*byte)(unsafe.Add(unsafe.Pointer(b), 1)) {
+			got = append(got, *b)
+		}
+		if string(got) != want {
+			t.Errorf("string %d = %q, want %q", i, got, want)
+		}
+	}
+}
