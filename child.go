@@ -5,17 +5,30 @@ import (
 	"unsafe"
 )
 
-// runChild is the C child between fork and exec: it takes over the do-nothing
-// handlers and an empty signal mask, in setsid mode leaves the parent's
-// session and takes the terminal with TIOCSCTTY(0) (tolerating failure),
-// then execs the command, printing the error and exiting 2 if that fails.
+// forkChild forks with rawVfork (see spawn.go) and returns the child's PID,
+// once the child has exec'd or exited. The child does what the C child does
+// between fork and exec: it takes over do-nothing handlers and an empty
+// signal mask, in setsid mode leaves our session and takes the terminal with
+// TIOCSCTTY(0) (tolerating failure), then execs the command, printing the
+// error and exiting 2 if that fails.
 //
-// It runs in the child of a multi-threaded Go program (see spawn.go), so it
-// and everything it calls is nosplit and makes only raw system calls.
+// beforeFork blocks every signal on this thread, so the child starts with
+// them all blocked, and makes any stack growth in the child a crash rather
+// than a corruption of our stack. So the child's part is here, in the
+// function whose frame was checked before the fork, and calls only nosplit
+// functions, which make raw system calls. It writes nothing in this frame
+// that the parent reads afterwards.
 //
-//go:nosplit
+//go:noinline
 //go:norace
-func runChild(pl *execPlan) {
+func forkChild(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
+	beforeFork()
+	pid, err := rawVfork(a1, a2)
+	if err != 0 || pid != 0 {
+		afterFork()
+		return int(pid), syscall.Errno(err)
+	}
+
 	for s := 1; s <= maxRTSig; s++ {
 		if pl.sigs.childSets[s] {
 			setAction(s, &pl.sigs.childActions[s])
@@ -24,85 +37,61 @@ func runChild(pl *execPlan) {
 	unblockAllSignals()
 
 	if pl.setsid {
-		if _, _, err := syscall.RawSyscall(syscall.SYS_SETSID, 0, 0, 0); err != 0 {
-			childSay(pl, "Unable to setsid (errno=", err, "). Exiting.")
+		if _, _, e := syscall.RawSyscall(syscall.SYS_SETSID, 0, 0, 0); e != 0 {
+			childSay(pl, "Unable to setsid (errno=", e, true, "). Exiting.")
 			exitGroup(1)
 		}
-		_, _, err := syscall.RawSyscall(syscall.SYS_IOCTL, 0, syscall.TIOCSCTTY, 0)
-		if err != 0 && pl.debug {
-			childSay(pl, "Unable to attach to controlling tty (errno=", err, ").")
+		_, _, e := syscall.RawSyscall(syscall.SYS_IOCTL, 0, syscall.TIOCSCTTY, 0)
+		if e != 0 && pl.debug {
+			childSay(pl, "Unable to attach to controlling tty (errno=", e, true, ").")
 		}
 		if pl.debug {
-			childSay(pl, "setsid complete.", 0, "")
+			childSay(pl, "setsid complete.", 0, false, "")
 		}
 	}
 
-	err := childExecvp(pl)
-	n := put(pl.msg, 0, prefix)
-	n = put(pl.msg, n, pl.cmd0)
-	n = put(pl.msg, n, ": ")
-	n = putStrerror(pl.msg, n, err)
-	n = put(pl.msg, n, "\n")
-	writeAll(pl.msg[:n])
+	childSay(pl, pl.execFailure, childExecvp(pl), false, "")
 	exitGroup(2)
+	return 0, 0 // not reached
 }
 
-// childSay prints "[dumb-init] " before, "errno STRERROR" if err is not 0,
-// then after, with one write as the parent's messages are.
+// childSay prints "[dumb-init] ", before, err as "N STRERROR" (or only
+// STRERROR without number) if err is not 0, after and a newline, with one
+// write, as the parent's messages are. It allocates nothing and calls only
+// writeAll, to stay well inside the child's stack.
 //
 //go:nosplit
-func childSay(pl *execPlan, before string, err syscall.Errno, after string) {
-	n := put(pl.msg, 0, prefix)
-	n = put(pl.msg, n, before)
-	if err != 0 {
-		n = putUint(pl.msg, n, uint(err))
-		n = put(pl.msg, n, " ")
-		n = putStrerror(pl.msg, n, err)
-	}
-	n = put(pl.msg, n, after)
-	n = put(pl.msg, n, "\n")
-	writeAll(pl.msg[:n])
-}
-
-// put copies s into b at n, as much as fits, and returns the new end.
-//
-//go:nosplit
-func put(b []byte, n int, s string) int {
-	for i := 0; i < len(s) && n < len(b); i++ {
-		b[n] = s[i]
-		n++
-	}
-	return n
-}
-
-//go:nosplit
-func putUint(b []byte, n int, v uint) int {
+func childSay(pl *execPlan, before string, err syscall.Errno, number bool, after string) {
 	var d [20]byte
 	i := len(d)
-	for {
+	for v := uint(err); ; v /= 10 {
 		i--
 		d[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
+		if v < 10 {
 			break
 		}
 	}
-	for ; i < len(d) && n < len(b); i++ {
-		b[n] = d[i]
-		n++
+	num := unsafe.String(&d[i], len(d)-i)
+	sep, text, unknown := " ", "", ""
+	switch {
+	case err == 0:
+		num, sep = "", ""
+	case int(err) < len(glibcErrors) && glibcErrors[err] != "":
+		text = glibcErrors[err] // strerror(3), see stderr.go
+	default:
+		text, unknown = "Unknown error ", num
 	}
-	return n
-}
-
-// putStrerror is strerror(3) (see stderr.go) without allocating.
-//
-//go:nosplit
-func putStrerror(b []byte, n int, err syscall.Errno) int {
-	if int(err) > 0 && int(err) < len(glibcErrors) && glibcErrors[err] != "" {
-		return put(b, n, glibcErrors[err])
+	if !number {
+		num, sep = "", ""
 	}
-	n = put(b, n, "Unknown error ")
-	return putUint(b, n, uint(err))
+	n := 0
+	for _, p := range [...]string{prefix, before, num, sep, text, unknown, after, "\n"} {
+		for j := 0; j < len(p) && n < len(pl.msg); j++ {
+			pl.msg[n] = p[j]
+			n++
+		}
+	}
+	writeAll(pl.msg[:n])
 }
 
 // writeAll writes b to stderr, ignoring errors as the C child does.

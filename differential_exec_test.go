@@ -128,6 +128,8 @@ func TestDifferentialPathSearch(t *testing.T) {
 		{"trailing-empty-element-is-cwd", empty + ":", cwd, []string{"cwdprog"}, 4, "cwdprog ran\n", ""},
 		{"leading-empty-element-is-cwd", ":" + empty, cwd, []string{"cwdprog"}, 4, "cwdprog ran\n", ""},
 		{"no-shebang-runs-via-sh", bare + ":/usr/bin:/bin", "", []string{"noshebang", "a"}, 3, "noshebang " + filepath.Join(bare, "noshebang") + " a\n", ""},
+		{"no-shebang-without-args", bare + ":/usr/bin:/bin", "", []string{"noshebang"}, 3, "noshebang " + filepath.Join(bare, "noshebang") + " \n", ""},
+		{"no-shebang-by-path", "/usr/bin:/bin", "", []string{filepath.Join(bare, "noshebang"), "b", "c"}, 3, "noshebang " + filepath.Join(bare, "noshebang") + " b\n", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

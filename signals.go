@@ -59,29 +59,30 @@ func catchSignals(catchURG bool) (*signals, syscall.Errno) {
 
 	for s := 1; s <= maxRTSig; s++ {
 		sigNumbers[s] = byte(s)
-		switch {
-		case s == int(syscall.SIGKILL) || s == int(syscall.SIGSTOP) || s == sigCancel:
+		if s == int(syscall.SIGKILL) || s == int(syscall.SIGSTOP) || s == sigCancel {
 			continue
-		case s == sigSetxid:
+		}
+		if s == sigSetxid {
 			setAction(s, &kernelSigaction{handler: sigDFL})
-			continue
-		case s == int(syscall.SIGURG) && !catchURG:
 			continue
 		}
 		old := getAction(s)
-		setAction(s, &catch)
 
 		// The C child inherits the parent's do-nothing handlers for 1..31
 		// (so a signal that reaches it before exec is lost, and exec resets
 		// them to default) and the inherited action for the others. The
-		// runtime has replaced those with its own handler, which the child
-		// must not keep: then default is the best guess.
+		// child must keep neither our handler nor the runtime's, which
+		// would run on our memory: for those, default is the best guess.
 		sigs.childSets[s] = true
 		switch {
 		case s <= maxSig:
 			sigs.childActions[s] = childNop
 		case old.handler == sigDFL || old.handler == sigIGN:
 			sigs.childActions[s] = old
+		}
+
+		if s != int(syscall.SIGURG) || catchURG {
+			setAction(s, &catch)
 		}
 	}
 

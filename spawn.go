@@ -5,12 +5,12 @@ import (
 	"syscall"
 )
 
-// The C child does real work between fork and exec (child.go), and Go's
-// syscall.ForkExec cannot run code there. So the init forks by itself,
-// the way syscall.ForkExec does inside: everything the child needs is built
-// beforehand (execPlan), and the child makes only raw system calls, as the
-// child of a multi-threaded Go program must: it may not allocate, take a
-// lock or grow its stack.
+// The C child does real work between fork and exec, and Go's
+// syscall.ForkExec cannot run code there. So the init forks by itself
+// (child.go), the way syscall.ForkExec does inside: everything the child
+// needs is built beforehand (execPlan), and the child makes only raw system
+// calls, as the child of a multi-threaded Go program must: it may not
+// allocate, take a lock or grow its stack.
 
 // execPlan is everything the child needs, made before the fork.
 type execPlan struct {
@@ -27,28 +27,33 @@ type execPlan struct {
 	shArgvs [][]*byte // per path: /bin/sh, path, args..., for ENOEXEC
 	envv    []*byte   // the environment, as the caller gave it
 
-	cmd0 string   // the command word, for the error message
-	msg  []byte   // room for the child's longest message
-	sigs *signals // what to reset before exec
+	execFailure string   // "CMD0: ", what the exec error message starts with
+	msg         []byte   // room for the child's longest message
+	sigs        *signals // what to reset before exec
 }
 
 func newExecPlan(cfg *config, env []string, debug bool, sigs *signals) *execPlan {
 	file := cfg.cmd[0]
 	pl := &execPlan{
-		setsid: cfg.setsid,
-		debug:  debug,
-		argv:   cStrings(cfg.cmd),
-		envv:   cStrings(env),
-		cmd0:   file,
-		msg:    make([]byte, len(prefix)+len(file)+256),
-		sigs:   sigs,
+		setsid:      cfg.setsid,
+		debug:       debug,
+		argv:        cStrings(cfg.cmd),
+		envv:        cStrings(env),
+		execFailure: file + ": ",
+		msg:         make([]byte, len(prefix)+len(file)+256),
+		sigs:        sigs,
 	}
 	paths, search, noPath := execvpPaths(file, env)
 	pl.search, pl.noPath = search, noPath
+	binSh := cString("/bin/sh")
 	for _, path := range paths {
-		pl.paths = append(pl.paths, cString(path))
-		sh := append([]string{"/bin/sh", path}, cfg.cmd[1:]...)
-		pl.shArgvs = append(pl.shArgvs, cStrings(sh))
+		p := cString(path)
+		pl.paths = append(pl.paths, p)
+		// The arguments themselves are shared with argv.
+		sh := make([]*byte, len(pl.argv)+1)
+		sh[0], sh[1] = binSh, p
+		copy(sh[2:], pl.argv[1:])
+		pl.shArgvs = append(pl.shArgvs, sh)
 	}
 	return pl
 }
@@ -67,7 +72,7 @@ func spawn(cfg *config, env []string, debug bool, sigs *signals) (int, syscall.E
 	if runtime.GOARCH == "s390x" {
 		a1, a2 = 0, flags
 	}
-	return forkExec(pl, a1, a2)
+	return forkChild(pl, a1, a2)
 }
 
 const (
@@ -78,26 +83,6 @@ const (
 // rawVfork is clone(a1, a2, 0, 0, 0) in assembly: the child returns from it
 // on our stack, so it must not keep its return address there.
 func rawVfork(a1, a2 uintptr) (pid, errno uintptr)
-
-// forkExec forks: the parent gets the child's PID once the child has
-// exec'd or exited, the child runs runChild and never returns. beforeFork
-// blocks every signal on this thread, so the child starts with them all
-// blocked, and makes any stack growth in the child a loud crash rather than
-// a corruption of our stack. The child writes nothing in this frame that
-// the parent reads afterwards.
-//
-//go:noinline
-//go:norace
-func forkExec(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
-	beforeFork()
-	pid, err := rawVfork(a1, a2)
-	if err != 0 || pid != 0 {
-		afterFork()
-		return int(pid), syscall.Errno(err)
-	}
-	runChild(pl)
-	return 0, 0 // not reached
-}
 
 // cString returns s as a NUL-terminated C string. Arguments and
 // environment entries come from the kernel and cannot contain a NUL.

@@ -147,14 +147,15 @@ def build_wheel_file(binary, machine, out_dir):
 
 
 def _go_files(root):
-    """Files an sdist needs to rebuild the binary: the module's Go sources
-    (tests and this release tooling left out), go.mod/go.sum, VERSION."""
+    """Files an sdist needs to rebuild the binary: the module's Go and
+    assembly sources (tests and this release tooling left out),
+    go.mod/go.sum, VERSION."""
     skip = {"packaging", "python", "dist", "build", "scripts", "testdata"}
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in skip and not d.startswith("."))
         for fn in sorted(filenames):
-            if (fn.endswith(".go") and not fn.endswith("_test.go")) or (
+            if (fn.endswith((".go", ".s")) and not fn.endswith("_test.go")) or (
                 dirpath == root and fn in ("go.mod", "go.sum", "VERSION", "LICENSE")
             ):
                 out.append(os.path.relpath(os.path.join(dirpath, fn), root))
