@@ -63,25 +63,14 @@ func forkChild(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
 //go:nosplit
 func childSay(pl *execPlan, before string, err syscall.Errno, number bool, after string) {
 	var d [20]byte
-	i := len(d)
-	for v := uint(err); ; v /= 10 {
-		i--
-		d[i] = byte('0' + v%10)
-		if v < 10 {
-			break
+	num, sep, text, unknown := decimal(&d, uint(err)), " ", "", ""
+	if err != 0 {
+		var known bool
+		if text, known = errText(err); !known {
+			unknown = num
 		}
 	}
-	num := unsafe.String(&d[i], len(d)-i)
-	sep, text, unknown := " ", "", ""
-	switch {
-	case err == 0:
-		num, sep = "", ""
-	case int(err) < len(glibcErrors) && glibcErrors[err] != "":
-		text = glibcErrors[err] // strerror(3), see stderr.go
-	default:
-		text, unknown = "Unknown error ", num
-	}
-	if !number {
+	if err == 0 || !number {
 		num, sep = "", ""
 	}
 	n := 0

@@ -19,7 +19,7 @@ import "syscall"
 // panic or a crash report; the same signals sent by a process are forwarded
 // like any other.
 
-// Read by sigHandler. They are written only in installHandlers, before any
+// Read by sigHandler. They are written only in catchSignals, before any
 // handler is installed.
 var (
 	sigPipe    uintptr               // the pipe's write end, non-blocking

@@ -36,6 +36,11 @@ func TestSignalHandlerAndVfork(t *testing.T) {
 	if err != nil || !strings.HasSuffix(string(out), "handler ok\n") {
 		t.Fatalf("scenario failed (%v); output:\n%s", err, out)
 	}
+	for _, want := range []string{"[dumb-init] setsid complete.\n", "[dumb-init] /does/not/exist: No such file or directory\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the child did not print %q; output:\n%s", want, out)
+		}
+	}
 }
 
 func handlerScenario() int {

@@ -1,6 +1,9 @@
 package main
 
-import "syscall"
+import (
+	"syscall"
+	"unsafe"
+)
 
 // stderr writes dumb-init's messages to fd 2. Like the C program it never
 // writes to stdout, writes each message with one write(2) so lines from the
@@ -85,22 +88,42 @@ func appendInt(b []byte, n int) []byte {
 		n = -n
 	}
 	var d [20]byte
+	return append(b, decimal(&d, uint(n))...)
+}
+
+// decimal formats v into d and returns the digits, without allocating (the
+// child uses it between fork and exec).
+//
+//go:nosplit
+func decimal(d *[20]byte, v uint) string {
 	i := len(d)
 	for {
 		i--
-		d[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
+		d[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
 			break
 		}
 	}
-	return append(b, d[i:]...)
+	return unsafe.String(&d[i], len(d)-i)
 }
 
 // strerror returns glibc's text for err.
 func strerror(err syscall.Errno) string {
-	if int(err) > 0 && int(err) < len(glibcErrors) && glibcErrors[err] != "" {
-		return glibcErrors[err]
+	text, known := errText(err)
+	if known {
+		return text
 	}
-	return "Unknown error " + string(appendInt(nil, int(err)))
+	return text + string(appendInt(nil, int(err)))
+}
+
+// errText is glibc's text for err, or "Unknown error " (to be followed by
+// the number) when glibc has none. The child uses it too, hence nosplit.
+//
+//go:nosplit
+func errText(err syscall.Errno) (text string, known bool) {
+	if int(err) > 0 && int(err) < len(glibcErrors) && glibcErrors[err] != "" {
+		return glibcErrors[err], true
+	}
+	return "Unknown error ", false
 }
