@@ -167,7 +167,7 @@ func TestStrerrorGlibcTexts(t *testing.T) {
 	for e, want := range map[int]string{
 		2: "No such file or directory", 5: "Input/output error", 12: "Cannot allocate memory",
 		13: "Permission denied", 25: "Inappropriate ioctl for device", 36: "File name too long",
-		40: "Too many levels of symbolic links", 999: "Unknown error 999", 0: "Unknown error 0",
+		40: "Too many levels of symbolic links", 999: "Unknown error 999", 0: "Success",
 	} {
 		if got := strerror(syscallErrno(e)); got != want {
 			t.Errorf("strerror(%d) = %q, want %q", e, got, want)

@@ -122,6 +122,9 @@ func strerror(err syscall.Errno) string {
 //
 //go:nosplit
 func errText(err syscall.Errno) (text string, known bool) {
+	if err == 0 {
+		return "Success", true // not in the generated table, which starts at 1
+	}
 	if int(err) > 0 && int(err) < len(glibcErrors) && glibcErrors[err] != "" {
 		return glibcErrors[err], true
 	}
