@@ -58,8 +58,7 @@ func forkChild(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
 // childSay prints "[dumb-init] ", before, err as "N STRERROR" (or only
 // STRERROR without number) if err is not 0, after and a newline, with one
 // write, as the parent's messages are. It allocates nothing and calls only
-// writeAll, to stay well inside the child's stack.
-//
+// small nosplit helpers, to stay well inside the child's stack.
 //go:nosplit
 func childSay(pl *execPlan, before string, err syscall.Errno, number bool, after string) {
 	var d [20]byte

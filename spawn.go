@@ -63,10 +63,10 @@ func newExecPlan(cfg *config, env []string, debug bool, sigs *signals) *execPlan
 func spawn(cfg *config, env []string, debug bool, sigs *signals) (int, syscall.Errno) {
 	pl := newExecPlan(cfg, env, debug, sigs)
 	// A vfork, as syscall.ForkExec does: the child borrows our memory
-	// until it execs, instead of a copy of every page table (and a
-	// copy-on-write fault for each page we touch afterwards), which made
-	// a fork cost more than the whole C dumb-init start-up. clone(2) takes
-	// the flags first everywhere but on s390x.
+	// until it execs, instead of a copy of every page table and a
+	// copy-on-write fault for each page we touch afterwards (measured:
+	// 0.1-0.25 ms for a plain fork, a sixth of the whole C dumb-init
+	// start-up). clone(2) takes the flags first everywhere but on s390x.
 	flags := uintptr(cloneVM | cloneVfork | syscall.SIGCHLD)
 	a1, a2 := flags, uintptr(0)
 	if runtime.GOARCH == "s390x" {
