@@ -64,7 +64,7 @@ func lookupEnv(env []string, key string) (string, bool) {
 	return "", false
 }
 
-// childExecvp runs in the child (see spawn.go): it execs the first file that
+// childExecvp runs in the child (see child.go): it execs the first file that
 // runs, and returns the error execvp would set when none does.
 //
 //go:nosplit
