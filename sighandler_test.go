@@ -63,6 +63,21 @@ func handlerScenario() int {
 		}
 	}
 
+	// The main loop asks the pipe how much it holds (FIONREAD, which
+	// differs on ppc64le).
+	if readable(sigs.pipe) {
+		return fail("an empty pipe is readable")
+	}
+	syscall.Kill(syscall.Getpid(), syscall.SIGUSR2)
+	deadline := 500
+	for !readable(sigs.pipe) && deadline > 0 {
+		syscall.Nanosleep(&syscall.Timespec{Nsec: 10e6}, nil)
+		deadline--
+	}
+	if got := readSignal(sigs.pipe); deadline == 0 || got != 12 {
+		return fail("SIGUSR2 in the pipe: readable never true (%d) or read %d", deadline, got)
+	}
+
 	// A real fault in Go code still reaches the runtime, which turns it
 	// into a panic.
 	if !faultRecovered() {

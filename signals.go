@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime"
 	"syscall"
 	"unsafe"
 )
@@ -172,8 +173,12 @@ func (p *proxy) loop(pipe int) {
 
 // readable reports whether the pipe holds unread bytes.
 func readable(fd int) bool {
+	fionread := uintptr(0x541B) // the syscall package lacks FIONREAD
+	if runtime.GOARCH == "ppc64le" {
+		fionread = 0x4004667F
+	}
 	var n int32
-	return ioctl(fd, 0x541B /* FIONREAD */, uintptr(unsafe.Pointer(&n))) == 0 && n > 0
+	return ioctl(fd, fionread, uintptr(unsafe.Pointer(&n))) == 0 && n > 0
 }
 
 func (p *proxy) handle(sig int) {
