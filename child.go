@@ -59,6 +59,7 @@ func forkChild(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
 // STRERROR without number) if err is not 0, after and a newline, with one
 // write, as the parent's messages are. It allocates nothing and calls only
 // small nosplit helpers, to stay well inside the child's stack.
+//
 //go:nosplit
 func childSay(pl *execPlan, before string, err syscall.Errno, number bool, after string) {
 	var d [20]byte
