@@ -17,51 +17,67 @@ import (
 // must arrive exactly once. Not parallel: the fork storm needs the CPU.
 func TestDifferentialNoRuntimeSIGURG(t *testing.T) {
 	ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
-		exitFile := filepath.Join(t.TempDir(), "exit")
-		p := itStart(t, b, itOpts{pid1: true}, append([]string{"-v"},
-			itHelperCmd(t, "forkstorm", "--seconds", "2", "--exit-file", exitFile)...)...)
-		line, err := p.stdout.WaitFor(func(l string) bool { return strings.HasPrefix(l, "storm-done ") }, 30*time.Second)
-		if err != nil {
-			t.Fatalf("fork storm did not finish: %v\n%s", err, p.stdout.String())
-		}
-		forks, _ := strconv.Atoi(strings.TrimPrefix(line, "storm-done "))
-		// The rate depends on the machine's load; a few hundred is the
-		// floor seen on a busy 2-core runner.
-		t.Logf("%d orphans reaped during the storm", forks)
-		if forks < 100 {
-			t.Errorf("only %d orphans were created; the init was not kept busy", forks)
-		}
-		if n := p.stdout.Count("23"); n != 0 {
-			t.Errorf("child received %d SIGURG it was never sent (after %d orphans)", n, forks)
-		}
-		p.Signal(syscall.SIGURG)
-		p.stdout.WaitLine(t, "23")
-		// Observation window for duplicates; nothing else is waited on.
-		time.Sleep(300 * time.Millisecond)
-		if n := p.stdout.Count("23"); n != 1 {
-			t.Errorf("child received %d SIGURG after one was sent to the init, want 1", n)
-		}
-		var other []string
-		for _, l := range p.stdout.Lines() {
-			if _, err := strconv.Atoi(l); err == nil && l != "23" {
-				other = append(other, l)
-			}
-		}
-		itExpectLines(t, "other signals the child received", other, nil)
-		itWriteFile(t, exitFile, "", 0o644)
-		if code := p.Wait(itDeadline); code != 0 {
-			t.Errorf("exit code %d, want 0", code)
-		}
-		return []string{"SIGURG before: 0", "SIGURG after one sent: " + strconv.Itoa(p.stdout.Count("23"))}
+		return itRuntimeSIGURGs(t, b, nil)
 	})
 	itCompare(t, "SIGURG counts", ours, oracle)
 }
 
+// The same with GODEBUG=asyncpreemptoff=0 in the environment, which would
+// override the release build's link-time default: no environment may turn
+// the runtime's preemption signal back on in the init.
+func TestDifferentialNoRuntimeSIGURGWhateverGODEBUG(t *testing.T) {
+	itDiffBuilds(t, "SIGURG counts", func(t *testing.T, b itInit) []string {
+		return itRuntimeSIGURGs(t, b, []string{"GODEBUG=asyncpreemptoff=0"})
+	}, nil)
+}
+
+func itRuntimeSIGURGs(t *testing.T, b itInit, env []string) []string {
+	exitFile := filepath.Join(t.TempDir(), "exit")
+	p := itStart(t, b, itOpts{pid1: true, env: env}, append([]string{"-v"},
+		itHelperCmd(t, "forkstorm", "--seconds", "2", "--exit-file", exitFile)...)...)
+	line, err := p.stdout.WaitFor(func(l string) bool { return strings.HasPrefix(l, "storm-done ") }, 30*time.Second)
+	if err != nil {
+		t.Fatalf("fork storm did not finish: %v\n%s", err, p.stdout.String())
+	}
+	forks, _ := strconv.Atoi(strings.TrimPrefix(line, "storm-done "))
+	// The rate depends on the machine's load; a few hundred is the
+	// floor seen on a busy 2-core runner.
+	t.Logf("%d orphans reaped during the storm", forks)
+	if forks < 100 {
+		t.Errorf("only %d orphans were created; the init was not kept busy", forks)
+	}
+	if n := p.stdout.Count("23"); n != 0 {
+		t.Errorf("child received %d SIGURG it was never sent (after %d orphans)", n, forks)
+	}
+	p.Signal(syscall.SIGURG)
+	p.stdout.WaitLine(t, "23")
+	// Observation window for duplicates; nothing else is waited on.
+	time.Sleep(300 * time.Millisecond)
+	if n := p.stdout.Count("23"); n != 1 {
+		t.Errorf("child received %d SIGURG after one was sent to the init, want 1", n)
+	}
+	var other []string
+	for _, l := range p.stdout.Lines() {
+		if _, err := strconv.Atoi(l); err == nil && l != "23" {
+			other = append(other, l)
+		}
+	}
+	itExpectLines(t, "other signals the child received", other, nil)
+	itWriteFile(t, exitFile, "", 0o644)
+	if code := p.Wait(itDeadline); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	return []string{"SIGURG before: 0", "SIGURG after one sent: " + strconv.Itoa(p.stdout.Count("23"))}
+}
+
 // Closed stdin or stderr must not change the outcome (exit status, no crash
-// or hang). What the child finds in their place differs, as documented: the
-// Go runtime opens /dev/null for a closed fd 0-2 at start-up, so ours hands
-// the child /dev/null where the C init's child finds the descriptor closed,
-// and the terminal detach fails with ENOTTY rather than EBADF.
+// or hang), nor what the child finds: the descriptor closed, as the C
+// init's child does. The Go runtime opens /dev/null for a closed fd 0-2 at
+// start-up (and aborts without one); the release build's entry code puts a
+// placeholder there first that fails like a closed descriptor and goes away
+// with the child's exec (entry.go). A plain build cannot, and hands the
+// child /dev/null; its terminal detach then fails with ENOTTY rather than
+// EBADF: a documented difference of plain builds.
 func TestDifferentialClosedStdio(t *testing.T) {
 	t.Parallel()
 	// The child reports which of fds 0 and 2 it has open.
@@ -83,9 +99,9 @@ func TestDifferentialClosedStdio(t *testing.T) {
 		stderr []string
 	}
 	cases := []struct {
-		name         string
-		redir        string
-		oracle, ours want
+		name        string
+		redir       string
+		oracle, dev want // dev: what a plain build's child gets, /dev/null
 	}{
 		{"stdin", "<&-",
 			want{"fd2 open\n", debug("errno=9 Bad file descriptor")},
@@ -96,17 +112,23 @@ func TestDifferentialClosedStdio(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			itDiff(t, func(t *testing.T, b itInit) []string {
-				w := c.ours
-				if b.name == "oracle" {
+			itDiffBuilds(t, "result", func(t *testing.T, b itInit) []string {
+				w := c.dev
+				if b.name == "oracle" || b.entered {
 					w = c.oracle
 				}
-				r := itRun(t, b, itOpts{raw: true}, "sh", "-c", `exec "$@" `+c.redir, "sh", b.path, "-v", "sh", "-c", probe)
+				init := append(append([]string{}, b.runner...), b.path)
+				r := itRun(t, b, itOpts{raw: true}, append(append([]string{"sh", "-c", `exec "$@" ` + c.redir, "sh"}, init...), "-v", "sh", "-c", probe)...)
 				if r.code != 3 || r.stdout != w.stdout {
 					t.Errorf("got exit %d stdout %q; want exit 3 stdout %q", r.code, r.stdout, w.stdout)
 				}
 				itExpectLines(t, "stderr (sorted)", itSorted(r.stderr), itSortedList(w.stderr))
 				return itResultLines(r, true)
+			}, func(b itInit, oracle []string) []string {
+				if b.entered {
+					return oracle
+				}
+				return itResultLines(itResult{3, c.dev.stdout, strings.Join(c.dev.stderr, "\n")}, true)
 			})
 		})
 	}

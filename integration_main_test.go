@@ -40,9 +40,15 @@ func TestMain(m *testing.M) {
 	if os.Getenv("DUMB_INIT_TEST_HANDLER") == "1" {
 		os.Exit(handlerScenario())
 	}
+	if f := os.Getenv("DUMB_INIT_TEST_EXECVE"); f != "" {
+		os.Exit(itExecve(f, os.Args[1:]))
+	}
 	code := m.Run()
 	if itBuildDir != "" {
 		os.RemoveAll(itBuildDir)
+	}
+	if itReleaseDir != "" {
+		os.RemoveAll(itReleaseDir)
 	}
 	os.Exit(code)
 }
@@ -51,6 +57,12 @@ func TestMain(m *testing.M) {
 type itInit struct {
 	name string
 	path string
+	// runner runs path (qemu-user for another architecture's build); it
+	// must run it in its own process, so that its pid is the init's.
+	runner []string
+	// entered: the build starts at its own entry point (a release build,
+	// see entry.go; set by itBuilds).
+	entered bool
 }
 
 // itOurs builds the port once, the way `go install` users get it (plain
@@ -59,7 +71,7 @@ type itInit struct {
 func itOurs(t *testing.T) itInit {
 	t.Helper()
 	if p := os.Getenv("DUMB_INIT_BIN"); p != "" {
-		return itInit{"ours", p}
+		return itInit{name: "ours", path: p}
 	}
 	itBuildOnce.Do(func() {
 		itBuildDir, itBuildErr = os.MkdirTemp("", "dumb-init-itest-")
@@ -77,7 +89,7 @@ func itOurs(t *testing.T) itInit {
 	if itBuildErr != nil {
 		t.Fatal(itBuildErr)
 	}
-	return itInit{"ours", itBuildPath}
+	return itInit{name: "ours", path: itBuildPath}
 }
 
 // itOracle fails (never skips) when the C dumb-init is missing: CI installs
@@ -92,7 +104,7 @@ func itOracle(t *testing.T) itInit {
 	if st, err := os.Stat(p); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
 		t.Fatalf("oracle C dumb-init not usable at %s (install Debian's dumb-init or set DUMB_INIT_ORACLE): %v", p, err)
 	}
-	return itInit{"oracle", p}
+	return itInit{name: "oracle", path: p}
 }
 
 func itHelper(t *testing.T) string {
@@ -298,7 +310,7 @@ func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
 	case o.raw:
 		argv = args
 	default:
-		argv = append(append(append([]string{}, o.wrap...), b.path), args...)
+		argv = append(append(append(append([]string{}, o.wrap...), b.runner...), b.path), args...)
 	}
 	if o.pid1 {
 		argv = append([]string{"unshare", "--pid", "--fork", "--kill-child", "--mount-proc"}, argv...)
@@ -354,8 +366,19 @@ func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
 	t.Cleanup(p.kill)
 	p.pid = cmd.Process.Pid
 	if o.pid1 {
-		kids := itWaitChildren(t, p.pid, 1)
-		p.pid = kids[0]
+		// unshare's child is the init; a quick run may be over before
+		// it is seen, which only a test that signals it minds.
+		var kids []int
+		itPoll(itDeadline, func() bool {
+			kids = itChildren(p.pid)
+			return len(kids) > 0 || p.Exited()
+		})
+		switch {
+		case len(kids) > 0:
+			p.pid = kids[0]
+		case !p.Exited():
+			t.Fatalf("process %d did not get a child", p.pid)
+		}
 	}
 	return p
 }
@@ -428,8 +451,14 @@ type itResult struct {
 // itRun runs the init to completion.
 func itRun(t *testing.T, b itInit, o itOpts, args ...string) itResult {
 	t.Helper()
+	return itRunFor(t, b, o, itDeadline, args...)
+}
+
+// itRunFor is itRun for runs that may take longer than itDeadline.
+func itRunFor(t *testing.T, b itInit, o itOpts, deadline time.Duration, args ...string) itResult {
+	t.Helper()
 	p := itStart(t, b, o, args...)
-	code := p.Wait(itDeadline)
+	code := p.Wait(max(deadline, itDeadline))
 	// Output written by descendants that outlive the init is not part of
 	// the result; don't let them hold the test up.
 	p.stdout.WaitEOF(2 * time.Second)

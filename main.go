@@ -35,6 +35,7 @@ func run(args []string) int {
 	// otherwise force a collection every two minutes).
 	setGCPercent(-1)
 
+	keepIgnoredSignals()
 	sigs, e := catchSignals(preemptionOff())
 	if e != 0 {
 		w.printf("Unable to catch signals (errno=%d %m). Exiting.", int(e), int(e))

@@ -13,33 +13,44 @@ import (
 // it does little work, always in short steps).
 //
 // Release builds (scripts/build.sh) switch it off at link time and set
-// preemptOff. A plain `go build` or `go install` binary re-executes itself
-// once, before anything else happens, with GODEBUG=asyncpreemptoff=1 in front
-// of its environment and a marker after it; both are removed again from what
-// the child gets, so the child's environment is exactly the caller's. The
+// preemptOff; their entry code also keeps the caller's GODEBUG from turning
+// it back on (entry.go). A plain `go build` or `go install` binary cannot
+// do either: it re-executes itself once, before anything else happens,
+// with runtimeShield (GODEBUG=asyncpreemptoff=1 first) in front of its
+// environment and a marker after it; both are removed again from what the
+// child gets, so the child's environment is exactly the caller's. The
 // marker also carries the process name (what ps and pgrep show), which
 // executing /proc/self/exe would otherwise turn into "exe".
 var preemptOff string
 
-const (
-	godebugPreemptOff = "GODEBUG=asyncpreemptoff=1"
-	reexecMarker      = "\x01dumb-init-reexec:"
-)
+const reexecMarker = "\x01dumb-init-reexec:"
 
 // reexecuted reports whether this process is the re-executed init, and the
 // process name it had before.
 func reexecuted() (name string, ok bool) {
 	env := runtimeEnvs()
-	if len(env) < 2 || env[0] != godebugPreemptOff || !hasPrefix(env[1], reexecMarker) {
+	if len(env) <= len(runtimeShield) {
 		return "", false
 	}
-	return env[1][len(reexecMarker):], true
+	for i, s := range runtimeShield {
+		if env[i] != s[:len(s)-1] {
+			return "", false
+		}
+	}
+	marker := env[len(runtimeShield)]
+	if !hasPrefix(marker, reexecMarker) {
+		return "", false
+	}
+	return marker[len(reexecMarker):], true
 }
 
 // environ returns the environment as the caller gave it.
 func environ() []string {
+	if entered() {
+		return callerEnviron()
+	}
 	if _, ok := reexecuted(); ok {
-		return runtimeEnvs()[2:]
+		return runtimeEnvs()[len(runtimeShield)+1:]
 	}
 	return runtimeEnvs()
 }
@@ -51,7 +62,8 @@ func preemptionOff() bool {
 	return preemptOff == "1" || reexec
 }
 
-// disablePreemption re-executes the init with asynchronous preemption off,
+// disablePreemption re-executes the init with asynchronous preemption off
+// and the runtime's other settings shielded from the caller's environment,
 // keeping its PID, argv and name. It returns if that is not needed, or not
 // possible (no /proc): then the init runs as it is.
 func disablePreemption(args []string) {
@@ -63,8 +75,11 @@ func disablePreemption(args []string) {
 		return
 	}
 	env := runtimeEnvs()
-	newEnv := make([]string, 0, len(env)+2)
-	newEnv = append(newEnv, godebugPreemptOff, reexecMarker+processName())
+	newEnv := make([]string, 0, len(runtimeShield)+1+len(env))
+	for _, s := range runtimeShield {
+		newEnv = append(newEnv, s[:len(s)-1])
+	}
+	newEnv = append(newEnv, reexecMarker+processName())
 	syscall.Exec("/proc/self/exe", args, append(newEnv, env...))
 }
 

@@ -1,9 +1,11 @@
 #!/bin/bash
-# The init's assembly (signal handler, vfork) for arm64, ppc64le and s390x:
-# cross-compiles the test binary and runs its handler scenario
-# (sighandler_test.go) under qemu-user. amd64 runs it in `go test`.
-# qemu-user can deadlock when a Go program forks; a run that times out is
-# retried, up to 3 tries.
+# The init's assembly for arm64, ppc64le and s390x, under qemu-user:
+# cross-compiles the test binary and runs its handler scenario (signal
+# handler, vfork; sighandler_test.go), then runs the tests of the release
+# build's entry code (entry_*.s) against those architectures' release
+# builds (DUMB_INIT_TEST_ARCHES, integration_builds_test.go). amd64 runs
+# both in `go test`. qemu-user can deadlock when a Go program forks; a run
+# that times out is retried, up to 3 tries.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -36,4 +38,20 @@ for pair in arm64:aarch64 ppc64le:ppc64le s390x:s390x; do
 		failed=1
 	fi
 done
+
+arches="arm64 ppc64le s390x"
+tests='^(TestDifferentialGoRuntimeSettings|TestDifferentialMalformedGOMEMLIMIT|TestDifferentialClosedStdio|TestDifferentialChildIgnoredRTSignal)$'
+for try in 1 2 3; do
+	out=$(DUMB_INIT_TEST_ARCHES=$arches go test -count=1 -timeout 10m -run "$tests" . 2>&1)
+	rc=$?
+	[ $rc -ne 0 ] && grep -q 'did not exit within' <<<"$out" || break
+	echo "test-arches: entry tests: try $try timed out under qemu, retrying"
+done
+if [ $rc -eq 0 ]; then
+	echo "test-arches: entry code of $arches: ok"
+else
+	echo "test-arches: entry code of $arches: FAILED:"
+	echo "$out"
+	failed=1
+fi
 exit $failed
