@@ -371,3 +371,49 @@ func TestDifferentialDebugTranscripts(t *testing.T) {
 		})
 	}
 }
+
+// A PATH element too long for glibc's execvp buffer (4096 bytes or more,
+// in a PATH longer than 4095) is skipped, not an error: glibc then tries
+// the current directory in its place when more elements follow, and when
+// nothing at all was tried it reports errno as it happened to be (ENOTTY
+// from the terminal calls in setsid mode, EINVAL from the C init's signal
+// set-up with -c).
+func TestDifferentialLongPathElements(t *testing.T) {
+	t.Parallel()
+	root := itTempDir(t)
+	bin, cwd, empty := filepath.Join(root, "bin"), filepath.Join(root, "cwd"), filepath.Join(root, "empty")
+	for _, d := range []string{bin, cwd, empty} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	itWriteFile(t, filepath.Join(bin, "prog"), "#!/bin/sh\necho bin prog\nexit 4\n", 0o755)
+	itWriteFile(t, filepath.Join(cwd, "prog"), "#!/bin/sh\necho cwd prog\nexit 5\n", 0o755)
+	long := "/" + strings.Repeat("x", 4999)
+	slashes := func(n int) string { return "/bin" + strings.Repeat("/", n-4) } // a real directory, n bytes
+	cases := []struct {
+		name, path, dir string
+	}{
+		{"long-then-dir-in-cwd", long + ":" + bin, cwd},
+		{"long-then-dir", long + ":" + bin, empty},
+		{"dir-then-long", bin + ":" + long, cwd},
+		{"missing-then-long", "/nonexistent:" + long, cwd},
+		{"long-only", long, cwd},
+		{"long-long", long + ":" + long, cwd},
+		{"4096-bytes-only", slashes(4096), cwd},
+		{"4095-bytes-only", slashes(4095), cwd},
+		{"4095-bytes-then-dir", slashes(4095) + ":" + bin, cwd},
+	}
+	for _, c := range cases {
+		for _, m := range []itMode{itModes[0], itModes[1], itModes[2]} {
+			t.Run(c.name+"/"+m.name, func(t *testing.T) {
+				t.Parallel()
+				itDiffBuilds(t, "result", func(t *testing.T, b itInit) []string {
+					o := itOpts{pid1: m.pid1, env: []string{"PATH=" + c.path}, dir: c.dir}
+					r := itRun(t, b, o, append(append([]string{}, m.initArgs...), "prog")...)
+					return itResultLines(r, false)
+				}, nil)
+			})
+		}
+	}
+}

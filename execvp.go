@@ -14,13 +14,27 @@ import (
 //     Go's exec.LookPath);
 //   - a file the kernel refuses with ENOEXEC (no #! line) is run by /bin/sh;
 //   - EACCES from one candidate does not stop the search, but is what is
-//     reported if nothing could be run.
+//     reported if nothing could be run;
+//   - an element too long for its buffer (see elemMax) is not tried: if
+//     more follow, the current directory is tried in its place (glibc
+//     restarts its scan at the ':'), if it is the last one the search ends
+//     there. If that leaves nothing tried at all, the error reported is
+//     whatever errno held before (see childStart.errno).
 
 // nameMax is NAME_MAX: glibc refuses longer names before searching.
 const nameMax = 255
 
+// elemMax is the shortest PATH element glibc's execvp skips, given the
+// length of PATH: it sizes its buffer from PATH's length, counted up to
+// PATH_MAX-1 (4095) bytes, plus the name; an element that does not fit in
+// that count is skipped.
+func elemMax(path string) int {
+	return min(len(path), 4095) + 1
+}
+
 // execvpPaths returns the files execvp tries for file, whether they come
-// from a PATH search, and the error to report if there are none.
+// from a PATH search, and the error to report if there are none (0: errno
+// as it was).
 func execvpPaths(file string, env []string) (paths []string, search bool, none syscall.Errno) {
 	switch {
 	case file == "":
@@ -34,6 +48,7 @@ func execvpPaths(file string, env []string) (paths []string, search bool, none s
 	if !ok {
 		path = "/bin:/usr/bin"
 	}
+	tooLong := elemMax(path)
 	for {
 		elem, rest, more := path, "", false
 		for i := 0; i < len(path); i++ {
@@ -42,9 +57,12 @@ func execvpPaths(file string, env []string) (paths []string, search bool, none s
 				break
 			}
 		}
-		if elem == "" {
+		switch {
+		case len(elem) >= tooLong && !more:
+			return paths, true, 0
+		case elem == "", len(elem) >= tooLong:
 			paths = append(paths, file)
-		} else {
+		default:
 			paths = append(paths, elem+"/"+file)
 		}
 		if !more {
@@ -65,11 +83,15 @@ func lookupEnv(env []string, key string) (string, bool) {
 }
 
 // childExecvp runs in the child (see child.go): it execs the first file that
-// runs, and returns the error execvp would set when none does.
+// runs, and returns the error execvp would set when none does; errno is
+// the child's errno before the call.
 //
 //go:nosplit
-func childExecvp(pl *execPlan) syscall.Errno {
+func childExecvp(pl *execPlan, errno syscall.Errno) syscall.Errno {
 	err := pl.noPath
+	if err == 0 {
+		err = errno
+	}
 	gotEACCES := false
 	for i := range pl.paths {
 		err = execve(pl.paths[i], pl.argv, pl.envv)

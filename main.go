@@ -43,12 +43,20 @@ func run(args []string) int {
 	}
 	w.queueing = true
 	p := &proxy{cfg: &cfg, w: w}
-	if cfg.setsid && detachTTY(w) {
-		p.handOff[syscall.SIGHUP] = true
-		p.handOff[syscall.SIGCONT] = true
+	start := childStart{errno: syscall.EINVAL}
+	if cfg.setsid {
+		handOff, e := detachTTY(w)
+		if e != 0 {
+			start.errno = e
+		}
+		if handOff {
+			p.handOff[syscall.SIGHUP] = true
+			p.handOff[syscall.SIGCONT] = true
+		}
 	}
 
-	pid, e := spawn(&cfg, env, w.debug, sigs)
+	start.dir, start.chdirErr = leaveCwd()
+	pid, e := spawn(&cfg, env, w.debug, sigs, start)
 	if e != 0 {
 		w.printf("Unable to fork. Exiting.")
 		return 1
@@ -56,9 +64,8 @@ func run(args []string) int {
 	p.child = pid
 	w.debugf("Child spawned with PID %d.", pid)
 
-	if err := syscall.Chdir("/"); err != nil {
-		e := int(err.(syscall.Errno))
-		w.debugf("Unable to chdir(\"/\") (errno=%d %m)", e, e)
+	if e := start.leftCwd(); e != 0 {
+		w.debugf("Unable to chdir(\"/\") (errno=%d %m)", int(e), int(e))
 	}
 	p.loop(sigs.pipe)
 	return 0 // not reached

@@ -87,7 +87,7 @@ func handlerScenario() int {
 	// The vfork'd child runs the command and reports exec errors.
 	run := func(cmd ...string) int {
 		cfg := &config{cmd: cmd, setsid: true}
-		pid, e := spawn(cfg, environ(), true, sigs)
+		pid, e := spawn(cfg, environ(), true, sigs, childStart{dir: -1, errno: syscall.EINVAL})
 		if e != 0 {
 			return -int(e)
 		}

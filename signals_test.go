@@ -33,6 +33,7 @@ func TestPendingOrder(t *testing.T) {
 
 func TestExecvpPaths(t *testing.T) {
 	long := strings.Repeat("x", nameMax+1)
+	elem4096 := "/" + strings.Repeat("x", 4095)
 	cases := []struct {
 		file   string
 		env    []string
@@ -48,6 +49,13 @@ func TestExecvpPaths(t *testing.T) {
 		{"sh", []string{"PATH=:/a::/b:"}, []string{"sh", "/a/sh", "sh", "/b/sh", "sh"}, true, syscall.ENOENT},
 		{"sh", []string{"PATHX=/x", "PATH=/a", "PATH=/b"}, []string{"/a/sh"}, true, syscall.ENOENT},
 		{long, nil, nil, true, syscall.ENAMETOOLONG},
+		// glibc skips elements of 4096 bytes and more (in a PATH longer
+		// than 4095): the current directory instead, or the end.
+		{"sh", []string{"PATH=" + elem4096 + ":/a"}, []string{"sh", "/a/sh"}, true, syscall.ENOENT},
+		{"sh", []string{"PATH=/a:" + elem4096}, []string{"/a/sh"}, true, 0},
+		{"sh", []string{"PATH=" + elem4096}, nil, true, 0},
+		{"sh", []string{"PATH=" + elem4096[1:]}, []string{elem4096[1:] + "/sh"}, true, syscall.ENOENT},
+		{"sh", []string{"PATH=" + elem4096[1:] + ":/a"}, []string{elem4096[1:] + "/sh", "/a/sh"}, true, syscall.ENOENT},
 	}
 	for _, c := range cases {
 		paths, search, none := execvpPaths(c.file, c.env)

@@ -30,9 +30,50 @@ type execPlan struct {
 	execFailure string   // "CMD0: ", what the exec error message starts with
 	msg         []byte   // room for the child's longest message
 	sigs        *signals // what to reset before exec
+	start       childStart
 }
 
-func newExecPlan(cfg *config, env []string, debug bool, sigs *signals) *execPlan {
+// childStart is what the parent did before the fork that the child
+// carries on from.
+type childStart struct {
+	// dir is the caller's working directory (see leaveCwd), which the
+	// child returns to; -1 if the init is still in it. chdirErr is the
+	// init's own failure to leave it.
+	dir      int
+	chdirErr syscall.Errno
+
+	// errno is the value errno has in the C child when it starts: that of
+	// the last failed call of the C parent. execvp reports it when it
+	// tries no file at all (see execvpPaths).
+	errno syscall.Errno
+}
+
+// leaveCwd opens the caller's working directory for the child and moves
+// the init to /, before the fork: the C init does so after it, and loses
+// the race to a command that looks at once (/proc/PPID/cwd). If the
+// directory cannot be opened, the init stays there until after the fork
+// (leftCwd), as in C.
+func leaveCwd() (dir int, err syscall.Errno) {
+	const oPath = 0x200000 // O_PATH: no permission needed, nothing read
+	fd, e := syscall.Open(".", oPath|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if e != nil {
+		return -1, 0
+	}
+	return fd, errnoOf(syscall.Chdir("/"))
+}
+
+// leftCwd finishes leaveCwd once the child runs: it closes the directory,
+// or moves the init to / now if leaveCwd could not. It returns the error of
+// the chdir.
+func (st childStart) leftCwd() syscall.Errno {
+	if st.dir < 0 {
+		return errnoOf(syscall.Chdir("/"))
+	}
+	syscall.Close(st.dir)
+	return st.chdirErr
+}
+
+func newExecPlan(cfg *config, env []string, debug bool, sigs *signals, start childStart) *execPlan {
 	file := cfg.cmd[0]
 	pl := &execPlan{
 		setsid:      cfg.setsid,
@@ -42,6 +83,7 @@ func newExecPlan(cfg *config, env []string, debug bool, sigs *signals) *execPlan
 		execFailure: file + ": ",
 		msg:         make([]byte, len(prefix)+len(file)+256),
 		sigs:        sigs,
+		start:       start,
 	}
 	paths, search, noPath := execvpPaths(file, env)
 	pl.search, pl.noPath = search, noPath
@@ -60,8 +102,8 @@ func newExecPlan(cfg *config, env []string, debug bool, sigs *signals) *execPlan
 
 // spawn starts the child that runs the command and returns its PID, or the
 // errno of a failed fork.
-func spawn(cfg *config, env []string, debug bool, sigs *signals) (int, syscall.Errno) {
-	pl := newExecPlan(cfg, env, debug, sigs)
+func spawn(cfg *config, env []string, debug bool, sigs *signals, start childStart) (int, syscall.Errno) {
+	pl := newExecPlan(cfg, env, debug, sigs, start)
 	// A vfork, as syscall.ForkExec does: the child borrows our memory
 	// until it execs, instead of a copy of every page table and a
 	// copy-on-write fault for each page we touch afterwards (measured:
