@@ -10,7 +10,8 @@
 #                 scripts/build.sh; if that fails, "ours" is reported as n/a)
 #   --raw FILE    also write the raw key=value results to FILE
 # Tunables (environment): START_RUNS (300), SIG_N (2000), FLOOD (50000),
-#   SIG_ROUNDS (8), REAP_N (5000), REAP_RUNS (7), IDLE_SECS (10).
+#   SIG_ROUNDS (8), REAP_N (5000), REAP_RUNS (7), IDLE_SECS (10),
+#   PIDS_RUNS (50).
 #
 # This is a benchmark, not a test: nothing here is run by .ci/run.
 # Methods are described in scripts/bench/README.md.
@@ -36,6 +37,7 @@ REAP_N=${REAP_N:-5000}
 REAP_RUNS=${REAP_RUNS:-7}
 SIG_ROUNDS=${SIG_ROUNDS:-8}
 IDLE_SECS=${IDLE_SECS:-10}
+PIDS_RUNS=${PIDS_RUNS:-50}
 ARCHES=(amd64 arm64 ppc64le s390x)
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -239,6 +241,41 @@ for n in "${INITS[@]}"; do
 	put "start1.$n" "$(sed -n "${i}p" "$TMP/start1")"
 done
 
+# ---------------------------------------------------------------- pids
+# The smallest pids.max (cgroup) under which every one of PIDS_RUNS runs of
+# `init /bin/true` succeeds: each thread of an init counts, and the child.
+pids_root=
+if [ -w /sys/fs/cgroup/pids/cgroup.procs ]; then
+	pids_root=/sys/fs/cgroup/pids
+elif grep -qw pids /sys/fs/cgroup/cgroup.controllers 2>/dev/null &&
+	{ grep -qw pids /sys/fs/cgroup/cgroup.subtree_control || echo +pids >/sys/fs/cgroup/cgroup.subtree_control; } 2>/dev/null; then
+	pids_root=/sys/fs/cgroup
+fi
+min_pids() {
+	local n i ok cg
+	for n in $(seq 1 12); do
+		cg=$pids_root/dumb-init-bench-$$-$n
+		mkdir "$cg" && echo "$n" >"$cg/pids.max" || { echo nan; return; }
+		ok=1
+		for i in $(seq "$PIDS_RUNS"); do
+			# shellcheck disable=SC2016
+			sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" /bin/true </dev/null >/dev/null 2>&1 || { ok=0; break; }
+		done
+		rmdir "$cg"
+		[ $ok = 1 ] && { echo "$n"; return; }
+	done
+	echo nan
+}
+if [ -n "$pids_root" ]; then
+	log "pids: smallest pids.max for init /bin/true, $PIDS_RUNS runs each"
+	for n in "${INITS[@]}"; do
+		# shellcheck disable=SC2086
+		put "pids.$n" "$(min_pids ${PREFIX[$n]})"
+	done
+else
+	log "no writable cgroup pids controller: pids not measured"
+fi
+
 # ---------------------------------------------------------------- signals
 # Rounds interleave the inits so that a noisy phase of the machine hits all alike.
 log "signal latency: $SIG_N x SIGUSR1 one at a time per init (in $SIG_ROUNDS rounds), each round then $FLOOD back to back under CPU load"
@@ -308,6 +345,6 @@ put nproc "$(nproc)"
 put kernel "$(uname -r)"
 put cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 put goversion "$(go version 2>/dev/null | awk '{ print $3 }')"
-put params "START_RUNS=$START_RUNS SIG_N=$SIG_N FLOOD=$FLOOD SIG_ROUNDS=$SIG_ROUNDS REAP_N=$REAP_N REAP_RUNS=$REAP_RUNS IDLE_SECS=$IDLE_SECS"
+put params "START_RUNS=$START_RUNS SIG_N=$SIG_N FLOOD=$FLOOD SIG_ROUNDS=$SIG_ROUNDS REAP_N=$REAP_N REAP_RUNS=$REAP_RUNS IDLE_SECS=$IDLE_SECS PIDS_RUNS=$PIDS_RUNS"
 [ -n "$RAW" ] && cp "$RES" "$RAW"
 python3 "$HERE/table.py" "$RES"

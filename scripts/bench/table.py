@@ -127,6 +127,8 @@ for a in ("amd64", "arm64", "ppc64le", "s390x"):
 rows.append(["idle RSS as PID 1 (VmRSS)", [cell("rss", n, lambda v: f"{v:.0f} kB") for n in order],
              "≤ 2.0 MB (2000 kB): " + check(target("rss", 2000))])
 rows.append(["threads while idle", [cell("threads", n, ints, False) for n in order], ""])
+rows.append([f"smallest pids.max for `init /bin/true` (all of {res.get('params', '').split('PIDS_RUNS=')[-1] or '50'} runs)",
+             [cell("pids", n, ints, False) for n in order], ""])
 rows.append([f"wakeups while idle ({res.get('params', '').split('IDLE_SECS=')[-1] or '10'} s, ctxt switches)",
              [cell("wake", n, ints, False) for n in order], "0: " + check(target("wake", 0))])
 rows.append(["`init /bin/true`, median wall", [cell("start", n, ms) for n in order],
