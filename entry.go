@@ -28,8 +28,11 @@ import "unsafe"
 // the strings' addresses to the runtime as C strings.
 var runtimeShield = [...]string{
 	// No asynchronous preemption: never a SIGURG of the runtime's own
-	// (see preempt.go), and nothing else from the caller's GODEBUG.
-	"GODEBUG=asyncpreemptoff=1\x00",
+	// (see preempt.go), and nothing else from the caller's GODEBUG. No
+	// GOMAXPROCS from the cgroup's CPU limit either: the runtime would
+	// keep the limit's files open to watch them (two descriptors on
+	// cgroup v1, one on v2), which a low RLIMIT_NOFILE cannot spare.
+	"GODEBUG=asyncpreemptoff=1,containermaxprocs=0,updatemaxprocs=0\x00",
 	// One P: the runtime starts fewer threads, each of which counts
 	// against a container's pids.max. The init runs one goroutine.
 	"GOMAXPROCS=1\x00",

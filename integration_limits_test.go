@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Descriptors: the C init opens none (Debian's, dynamically linked, needs
+// one more while its loader opens libc). Ours needs two for its signal
+// pipe, and one for the caller's directory while it starts the command
+// (without it, it moves to / after the fork, as C does). The Go runtime
+// kept the cgroup CPU limit's files open too (two descriptors on cgroup
+// v1), which the shield's GODEBUG now turns off: RLIMIT_NOFILE 5 runs the
+// command, where 7 were needed.
+func TestDifferentialLowNofile(t *testing.T) {
+	t.Parallel()
+	for _, pid1 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("pid1=%v", pid1), func(t *testing.T) {
+			t.Parallel()
+			itDiffBuilds(t, "result", func(t *testing.T, b itInit) []string {
+				o := itOpts{pid1: pid1, wrap: []string{"sh", "-c", `ulimit -n 5 && exec "$@"`, "sh"}}
+				r := itRun(t, b, o, "-v", "sh", "-c", "exit 3")
+				return itResultLines(r, true)
+			}, nil)
+		})
+	}
+}
+
+// The runtime keeps no descriptor of its own open in the init (it kept the
+// cgroup CPU limit's files, where there is one).
+func TestIntegrationNoRuntimeDescriptors(t *testing.T) {
+	t.Parallel()
+	for _, b := range itBuilds(t) {
+		if len(b.runner) > 0 {
+			continue
+		}
+		for _, pid1 := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/pid1=%v", b.name, pid1), func(t *testing.T) {
+				t.Parallel()
+				r := itRun(t, b, itOpts{pid1: pid1}, "sh", "-c", "ls -l /proc/$PPID/fd")
+				if r.code != 0 || strings.Contains(r.stdout, "/sys/fs/cgroup") {
+					t.Errorf("exit %d, the init's descriptors:\n%s", r.code, r.stdout)
+				}
+			})
+		}
+	}
+}
