@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -127,6 +129,65 @@ func TestDifferentialMalformedGOMEMLIMIT(t *testing.T) {
 				}
 				return oracle
 			})
+		})
+	}
+}
+
+// A setuid (or file-capability) install starts the init in secure mode
+// (AT_SECURE). The Go runtime then rewrites every GOTRACEBACK entry of its
+// copy of the environment to GOTRACEBACK=none, or appends one; the child
+// still gets the caller's environment (a plain build's re-exec once leaked
+// its settings into it). glibc in secure mode drops its own list of unsafe
+// variables (LD_PRELOAD, TMPDIR, ...) and unsafe GLIBC_TUNABLES from the
+// environment the C init passes on, which ours does not copy: a documented
+// difference (the child's own loader ignores them in secure mode anyway).
+func TestDifferentialSecureModeEnvironment(t *testing.T) {
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "dumb-init-setuid-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	setuid := func(b itInit) itInit {
+		data, err := os.ReadFile(b.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, b.name)
+		itWriteFile(t, p, string(data), 0o755)
+		if err := os.Chmod(p, os.ModeSetuid|0o755); err != nil {
+			t.Fatal(err)
+		}
+		return itInit{name: b.name, path: p, entered: b.entered}
+	}
+	c := setuid(itOracle(t))
+	var builds []itInit
+	for _, b := range itBuilds(t) {
+		if len(b.runner) == 0 {
+			builds = append(builds, setuid(b))
+		}
+	}
+	env := []string{"GOTRACEBACK=all", "TMPDIR=/x", "A=1", "A=2", "LD_PRELOAD=/nonexistent.so"}
+	run := func(t *testing.T, b itInit, env []string) string {
+		o := itExactEnv(t, env)
+		o.wrap = append(o.wrap, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+		r := itRun(t, b, o, "/bin/cat", "/proc/self/environ")
+		if r.code != 0 {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+		return strings.ReplaceAll(r.stdout, "\x00", " ")
+	}
+	if got := run(t, c, env); got != "GOTRACEBACK=all A=1 A=2 " {
+		t.Skipf("the C init passed on %q: not in secure mode here (nosuid?)", got)
+	}
+	for _, b := range builds {
+		t.Run(b.name, func(t *testing.T) {
+			for _, e := range [][]string{env, env[1:]} {
+				if got, want := run(t, b, e), strings.Join(e, " ")+" "; got != want {
+					t.Errorf("the child's environment: %q, want the caller's %q", got, want)
+				}
+			}
 		})
 	}
 }

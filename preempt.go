@@ -28,7 +28,7 @@ const reexecMarker = "\x01dumb-init-reexec:"
 // reexecuted reports whether this process is the re-executed init, and the
 // process name it had before.
 func reexecuted() (name string, ok bool) {
-	env := runtimeEnvs()
+	env := startEnviron()
 	if len(env) <= len(runtimeShield) {
 		return "", false
 	}
@@ -50,9 +50,36 @@ func environ() []string {
 		return callerEnviron()
 	}
 	if _, ok := reexecuted(); ok {
-		return runtimeEnvs()[len(runtimeShield)+1:]
+		return startEnviron()[len(runtimeShield)+1:]
 	}
-	return runtimeEnvs()
+	return startEnviron()
+}
+
+// startEnviron is the environment this process was started with, as the
+// kernel laid it out: its strings follow those of argv, as
+// /proc/PID/environ shows them. The runtime's copy, runtimeEnvs, is the
+// same, except in secure mode (a setuid binary, file capabilities), where
+// the runtime turns every GOTRACEBACK entry into GOTRACEBACK=none and
+// appends one if there is none: what is read here stops at such an
+// appended entry (the kernel puts the program's file name after the
+// environment).
+func startEnviron() []string {
+	args, env := runtimeArgs(), runtimeEnvs()
+	if len(args) == 0 {
+		return env
+	}
+	last := args[len(args)-1]
+	p := unsafe.Add(unsafe.Pointer(unsafe.StringData(last)), len(last)+1)
+	start := make([]string, 0, len(env))
+	for _, e := range env {
+		s := goStringAt((*byte)(p))
+		if s != e && (e != "GOTRACEBACK=none" || !hasPrefix(s, "GOTRACEBACK=")) {
+			break
+		}
+		start = append(start, s)
+		p = unsafe.Add(p, len(s)+1)
+	}
+	return start
 }
 
 // preemptionOff reports whether asynchronous preemption is off, so that
@@ -74,7 +101,7 @@ func disablePreemption(args []string) {
 	if preemptOff == "1" {
 		return
 	}
-	env := runtimeEnvs()
+	env := startEnviron()
 	newEnv := make([]string, 0, len(runtimeShield)+1+len(env))
 	for _, s := range runtimeShield {
 		newEnv = append(newEnv, s[:len(s)-1])
