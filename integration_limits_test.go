@@ -46,3 +46,30 @@ func TestIntegrationNoRuntimeDescriptors(t *testing.T) {
 		}
 	}
 }
+
+// An unprivileged user and a read-only root file system change nothing:
+// the init writes no file and needs no privilege.
+func TestDifferentialUnprivilegedReadOnly(t *testing.T) {
+	t.Parallel()
+	nobody := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
+	readOnly := []string{"unshare", "--mount", "sh", "-c", `mount -o remount,bind,ro / && exec "$@"`, "sh"}
+	cases := []struct {
+		name string
+		wrap []string
+	}{
+		{"nobody", nobody},
+		{"read-only-root", readOnly},
+		{"both", append(append([]string{}, readOnly...), nobody...)},
+	}
+	for _, c := range cases {
+		for _, m := range []itMode{itModes[0], itModes[1], itModes[2]} {
+			t.Run(c.name+"/"+m.name, func(t *testing.T) {
+				t.Parallel()
+				itDiffBuilds(t, "result", func(t *testing.T, b itInit) []string {
+					args := append(append([]string{"-v"}, m.initArgs...), "sh", "-c", "id -u; exit 3")
+					return itResultLines(itRun(t, b, itOpts{pid1: m.pid1, wrap: c.wrap}, args...), true)
+				}, nil)
+			})
+		}
+	}
+}
