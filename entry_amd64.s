@@ -1,3 +1,4 @@
+#include "go_asm.h"
 #include "textflag.h"
 
 // See entry.go. The kernel starts the process here with SP pointing at
@@ -49,10 +50,10 @@ nextsig:
 	JLE	sigs
 	MOVQ	R13, ·entryIgnored(SB)
 
-	// Move argc, argv and its NULL down by six slots and put the shield
+	// Move argc, argv and its NULL down by entryShieldSlots slots and put the shield
 	// in the gap, in front of the caller's envp.
 	MOVQ	SP, BX
-	LEAQ	-48(SP), DI
+	LEAQ	-(const_entryShieldSlots*8)(SP), DI
 	MOVQ	0(BX), CX
 	ADDQ	$2, CX // argc, the pointers, NULL
 	XORQ	SI, SI
@@ -68,7 +69,7 @@ move:
 	LEAQ	·runtimeShield(SB), SI // [5]string: a pointer every 16 bytes
 	MOVQ	0(SI), AX
 	MOVQ	AX, 0(R8)
-	MOVQ	AX, 40(R8) // the pad, see entryShieldSlots
+	MOVQ	AX, ((const_entryShieldSlots-1)*8)(R8) // the pad, see entryShieldSlots
 	MOVQ	16(SI), AX
 	MOVQ	AX, 8(R8)
 	MOVQ	32(SI), AX

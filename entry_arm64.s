@@ -1,3 +1,4 @@
+#include "go_asm.h"
 #include "textflag.h"
 
 // See entry.go and entry_amd64.s, which this follows step by step. RSP
@@ -46,7 +47,7 @@ nextsig:
 	MOVD	R20, ·entryIgnored(SB)
 
 	MOVD	RSP, R6 // old base
-	SUB	$48, R6, R7 // new base, still 16-byte aligned
+	SUB	$(const_entryShieldSlots*8), R6, R7 // new base, still 16-byte aligned
 	MOVD	0(R6), R5
 	ADD	$2, R5 // argc, the pointers, NULL
 	MOVD	$0, R9
@@ -62,7 +63,7 @@ move:
 	MOVD	$·runtimeShield(SB), R12 // [5]string: a pointer every 16 bytes
 	MOVD	0(R12), R10
 	MOVD	R10, 0(R11)
-	MOVD	R10, 40(R11) // the pad, see entryShieldSlots
+	MOVD	R10, ((const_entryShieldSlots-1)*8)(R11) // the pad, see entryShieldSlots
 	MOVD	16(R12), R10
 	MOVD	R10, 8(R11)
 	MOVD	32(R12), R10

@@ -1,3 +1,4 @@
+#include "go_asm.h"
 #include "textflag.h"
 
 // See entry.go and entry_amd64.s, which this follows step by step. R1
@@ -49,7 +50,7 @@ nextsig:
 	MOVD	R15, ·entryIgnored(SB)
 
 	MOVD	R1, R16 // old base
-	ADD	$-48, R1, R17 // new base, still 16-byte aligned
+	ADD	$-(const_entryShieldSlots*8), R1, R17 // new base, still 16-byte aligned
 	MOVD	0(R16), R18
 	ADD	$2, R18 // argc, the pointers, NULL
 	SLD	$3, R18, R18 // in bytes
@@ -66,7 +67,7 @@ move:
 	MOVD	$·runtimeShield(SB), R22 // [5]string: a pointer every 16 bytes
 	MOVD	0(R22), R20
 	MOVD	R20, 0(R21)
-	MOVD	R20, 40(R21) // the pad, see entryShieldSlots
+	MOVD	R20, ((const_entryShieldSlots-1)*8)(R21) // the pad, see entryShieldSlots
 	MOVD	16(R22), R20
 	MOVD	R20, 8(R21)
 	MOVD	32(R22), R20

@@ -1,3 +1,4 @@
+#include "go_asm.h"
 #include "textflag.h"
 
 // See entry.go and entry_amd64.s, which this follows step by step. R15
@@ -42,7 +43,7 @@ nextsig:
 	MOVD	R8, ·entryIgnored(SB)
 
 	MOVD	R15, R2 // old base
-	SUB	$48, R15, R3 // new base
+	SUB	$(const_entryShieldSlots*8), R15, R3 // new base
 	MOVD	0(R2), R4
 	ADD	$2, R4 // argc, the pointers, NULL
 	SLD	$3, R4 // in bytes
@@ -58,7 +59,7 @@ move:
 	MOVD	$·runtimeShield(SB), R8 // [5]string: a pointer every 16 bytes
 	MOVD	0(R8), R6
 	MOVD	R6, 0(R7)
-	MOVD	R6, 40(R7) // the pad, see entryShieldSlots
+	MOVD	R6, ((const_entryShieldSlots-1)*8)(R7) // the pad, see entryShieldSlots
 	MOVD	16(R8), R6
 	MOVD	R6, 8(R7)
 	MOVD	32(R8), R6
