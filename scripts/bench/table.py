@@ -65,6 +65,14 @@ def ints(v):
     return f"{v:.0f}"
 
 
+def param(name, default):
+    """The value of one of the run's tunables, from its params line."""
+    for kv in res.get("params", "").split():
+        if kv.startswith(name + "="):
+            return kv[len(name) + 1:]
+    return default
+
+
 def check(ok):
     if ok is None:
         return "n/a"
@@ -127,9 +135,9 @@ for a in ("amd64", "arm64", "ppc64le", "s390x"):
 rows.append(["idle RSS as PID 1 (VmRSS)", [cell("rss", n, lambda v: f"{v:.0f} kB") for n in order],
              "≤ 2.0 MB (2000 kB): " + check(target("rss", 2000))])
 rows.append(["threads while idle", [cell("threads", n, ints, False) for n in order], ""])
-rows.append([f"smallest pids.max for `init /bin/true` (all of {res.get('params', '').split('PIDS_RUNS=')[-1] or '50'} runs)",
+rows.append([f"smallest pids.max for `init /bin/true` (all of {param('PIDS_RUNS', '50')} runs)",
              [cell("pids", n, ints, False) for n in order], ""])
-rows.append([f"wakeups while idle ({res.get('params', '').split('IDLE_SECS=')[-1] or '10'} s, ctxt switches)",
+rows.append([f"wakeups while idle ({param('IDLE_SECS', '10')} s, ctxt switches)",
              [cell("wake", n, ints, False) for n in order], "0: " + check(target("wake", 0))])
 rows.append(["`init /bin/true`, median wall", [cell("start", n, ms) for n in order],
              "≤ 2× C: " + check(target("start", 2.0, True))])
