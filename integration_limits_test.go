@@ -19,7 +19,8 @@ func TestDifferentialLowNofile(t *testing.T) {
 		t.Run(fmt.Sprintf("pid1=%v", pid1), func(t *testing.T) {
 			t.Parallel()
 			itDiffBuilds(t, "result", func(t *testing.T, b itInit) []string {
-				o := itOpts{pid1: pid1, wrap: []string{"sh", "-c", `ulimit -n 5 && exec "$@"`, "sh"}}
+				// 3 and 4 closed: they may be inherited (flock's lock).
+				o := itOpts{pid1: pid1, wrap: []string{"sh", "-c", `ulimit -n 5 && exec "$@" 3>&- 4>&-`, "sh"}}
 				r := itRun(t, b, o, "-v", "sh", "-c", "exit 3")
 				return itResultLines(r, true)
 			}, nil)
