@@ -1,9 +1,8 @@
 package main
 
 import (
-	"runtime"
+	"sync/atomic"
 	"syscall"
-	"unsafe"
 )
 
 // Signals above maxSig are real-time signals. 32 and 33 are never caught:
@@ -101,13 +100,18 @@ func catchSignals(catchURG bool) (*signals, syscall.Errno) {
 // delivery, and the lowest number is taken first.
 type pending [maxRTSig + 1]uint32
 
-func (q *pending) add(sig int) {
-	switch {
-	case sig < 1 || sig > maxRTSig:
-	case sig <= maxSig:
-		q[sig] = 1
-	default:
-		q[sig]++
+// collect takes what the handler counted since the last call.
+func (q *pending) collect() {
+	for s := 1; s <= maxRTSig; s++ {
+		if atomic.LoadUint32(&sigCounts[s]) == 0 {
+			continue
+		}
+		n := atomic.SwapUint32(&sigCounts[s], 0)
+		if s <= maxSig {
+			q[s] = min(q[s]+n, 1)
+		} else {
+			q[s] += n
+		}
 	}
 }
 
@@ -143,42 +147,34 @@ type proxy struct {
 
 // loop handles signals one at a time, forever; the process ends in reap
 // when the child has exited. Before taking the next signal it collects
-// everything already in the pipe, so that, as with sigwait, signals that
-// arrived together are handled lowest number first.
+// everything that has arrived meanwhile, so that, as with sigwait, signals
+// that arrived together are handled lowest number first.
 func (p *proxy) loop(pipe int) {
 	var q pending
-	var buf [256]byte
+	wake := make([]byte, 4096)
 	for {
-		if q.empty() || readable(pipe) {
-			n, err := syscall.Read(pipe, buf[:])
-			if err == syscall.EINTR {
-				continue
-			}
-			if n <= 0 {
-				// Cannot happen: we hold the write end. Spinning on it
-				// would be worse than stopping.
-				e := int(errnoOf(err))
-				p.w.printf("Unable to read signals (errno=%d %m). Exiting.", e, e)
-				syscall.Exit(1)
-			}
-			for _, b := range buf[:n] {
-				q.add(int(b))
-			}
+		if q.empty() {
+			p.wait(pipe, wake)
 		}
+		q.collect()
 		if sig := q.next(); sig != 0 {
 			p.handle(sig)
 		}
 	}
 }
 
-// readable reports whether the pipe holds unread bytes.
-func readable(fd int) bool {
-	fionread := uintptr(0x541B) // the syscall package lacks FIONREAD
-	if runtime.GOARCH == "ppc64le" {
-		fionread = 0x4004667F
+// wait blocks until the handler wakes us. The bytes it reads only wake us
+// (the counts are in sigCounts); a full pipe loses nothing.
+func (p *proxy) wait(pipe int, wake []byte) {
+	n, err := syscall.Read(pipe, wake)
+	if err == syscall.EINTR || n > 0 {
+		return
 	}
-	var n int32
-	return ioctl(fd, fionread, uintptr(unsafe.Pointer(&n))) == 0 && n > 0
+	// Cannot happen: we hold the write end. Spinning on it would be worse
+	// than stopping.
+	e := int(errnoOf(err))
+	p.w.printf("Unable to read signals (errno=%d %m). Exiting.", e, e)
+	syscall.Exit(1)
 }
 
 func (p *proxy) handle(sig int) {
