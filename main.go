@@ -26,8 +26,21 @@ func run(args []string) int {
 	w.debug = cfg.debug
 	env := environ()
 	applyEnv(&cfg, w, env)
+	ext, bad := parseExtensions(env)
+	if bad != "" {
+		w.printf(bad)
+	}
 	if w.broken {
 		dieOf(syscall.SIGPIPE) // "Running in debug mode." hit a dead pipe, as above
+	}
+	if bad != "" {
+		return 1
+	}
+	ppid := 0
+	if ext.pdeathsig != 0 {
+		// As early as we can: a parent that dies before the kernel is
+		// asked for the signal is caught by comparing with this.
+		ppid = syscall.Getppid()
 	}
 
 	// The init allocates nothing once running, so the collector has nothing
@@ -41,18 +54,21 @@ func run(args []string) int {
 		return 1
 	}
 	w.queueing = true
-	p := &proxy{cfg: &cfg, w: w}
+	p := &proxy{cfg: &cfg, ext: &ext, w: w}
 	if cfg.setsid && detachTTY(w) {
 		p.handOff[syscall.SIGHUP] = true
 		p.handOff[syscall.SIGCONT] = true
 	}
+	if !p.startExtensions(ppid) {
+		return 1
+	}
 
-	pid, e := spawn(&cfg, env, w.debug, sigs)
+	pid, failed, e := spawn(&cfg, env, w.debug, sigs)
 	if e != 0 {
 		w.printf("Unable to fork. Exiting.")
 		return 1
 	}
-	p.child = pid
+	p.child, p.failed = pid, failed
 	w.debugf("Child spawned with PID %d.", pid)
 
 	if err := syscall.Chdir("/"); err != nil {

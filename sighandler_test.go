@@ -106,7 +106,7 @@ func handlerScenario() int {
 	// The vfork'd child runs the command and reports exec errors.
 	run := func(cmd ...string) int {
 		cfg := &config{cmd: cmd, setsid: true}
-		pid, e := spawn(cfg, environ(), true, sigs)
+		pid, _, e := spawn(cfg, environ(), true, sigs)
 		if e != 0 {
 			return -int(e)
 		}

@@ -30,6 +30,11 @@ type execPlan struct {
 	execFailure string   // "CMD0: ", what the exec error message starts with
 	msg         []byte   // room for the child's longest message
 	sigs        *signals // what to reset before exec
+
+	// failed is set by the child when it exits without running the
+	// command. The parent reads it once the vfork returns: the child
+	// writes it in our memory, and has exited by then.
+	failed bool
 }
 
 func newExecPlan(cfg *config, env []string, debug bool, sigs *signals) *execPlan {
@@ -59,8 +64,9 @@ func newExecPlan(cfg *config, env []string, debug bool, sigs *signals) *execPlan
 }
 
 // spawn starts the child that runs the command and returns its PID, or the
-// errno of a failed fork.
-func spawn(cfg *config, env []string, debug bool, sigs *signals) (int, syscall.Errno) {
+// errno of a failed fork. failed means the child has already exited
+// because it could not run the command (its status is dumb-init's error).
+func spawn(cfg *config, env []string, debug bool, sigs *signals) (pid int, failed bool, e syscall.Errno) {
 	pl := newExecPlan(cfg, env, debug, sigs)
 	// A vfork, as syscall.ForkExec does: the child borrows our memory
 	// until it execs, instead of a copy of every page table and a
@@ -72,7 +78,8 @@ func spawn(cfg *config, env []string, debug bool, sigs *signals) (int, syscall.E
 	if runtime.GOARCH == "s390x" {
 		a1, a2 = 0, flags
 	}
-	return forkChild(pl, a1, a2)
+	pid, e = forkChild(pl, a1, a2)
+	return pid, pl.failed, e
 }
 
 const (
