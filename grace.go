@@ -23,6 +23,12 @@ func (p *proxy) childExited(status int) {
 	p.w.debugf("Waiting up to " + p.ext.graceText + " s for the processes left to exit.")
 }
 
+// inGrace reports whether the grace period has begun (the exit-time
+// SIGTERM has been sent).
+func (p *proxy) inGrace() bool {
+	return p.graceEnd != 0
+}
+
 // graceDue is when the grace period ends, 0 if none is running.
 func (p *proxy) graceDue() int64 {
 	if !p.exited || p.killing {

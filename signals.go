@@ -278,12 +278,17 @@ func (p *proxy) forward(sig int) {
 		p.w.debugf("Not forwarding signal %d to children (ignored).", sig)
 		return
 	}
-	target := p.child
-	if p.cfg.setsid {
-		target = -p.child
+	// During a grace period the child is long gone: in single-child mode
+	// its pid may belong to another process by now. (A process group's
+	// number is not reused while the group has members.)
+	if !p.inGrace() || p.cfg.setsid {
+		target := p.child
+		if p.cfg.setsid {
+			target = -p.child
+		}
+		syscall.Kill(target, syscall.Signal(sig)) // errors ignored, as in C
+		p.w.debugf("Forwarded signal %d to children.", sig)
 	}
-	syscall.Kill(target, syscall.Signal(sig)) // errors ignored, as in C
-	p.w.debugf("Forwarded signal %d to children.", sig)
 	if p.exited && p.ext.grace > 0 {
 		p.signalRest(sig)
 	}
