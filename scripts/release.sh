@@ -58,7 +58,8 @@ export GOFLAGS=-buildvcs=false CGO_ENABLED=0 GOOS=linux
 mkdir -p "$root/build"
 work=$(mktemp -d "$root/build/release.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM HUP
+# A throwaway private key lives in $work: remove it on every way out.
+trap 'exit 130' INT TERM HUP PIPE
 out=$work/dist
 mkdir -p "$out" "$work/bin"
 
