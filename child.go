@@ -19,7 +19,8 @@ import (
 // than a corruption of our stack. So the child's part is here, in the
 // function whose frame was checked before the fork, and calls only nosplit
 // functions, which make raw system calls. It writes nothing in this frame
-// that the parent reads afterwards.
+// that the parent reads afterwards; what it tells the parent (pl.failed) is
+// in the heap.
 //
 //go:noinline
 //go:norace
@@ -45,6 +46,7 @@ func forkChild(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
 	if pl.setsid {
 		if _, _, e := syscall.RawSyscall(syscall.SYS_SETSID, 0, 0, 0); e != 0 {
 			childSay(pl, "Unable to setsid (errno=", e, true, "). Exiting.", 0)
+			pl.failed = true
 			exitGroup(1)
 		}
 		_, _, e := syscall.RawSyscall(syscall.SYS_IOCTL, 0, syscall.TIOCSCTTY, 0)
@@ -60,6 +62,7 @@ func forkChild(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
 	}
 
 	childSay(pl, pl.execFailure, childExecvp(pl, errno), false, "", 0)
+	pl.failed = true
 	exitGroup(2)
 	return 0, 0 // not reached
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -464,5 +466,63 @@ func TestDifferentialSignals32And33(t *testing.T) {
 				itCompare(t, "outcome", ours, oracle)
 			})
 		}
+	}
+}
+
+// A burst of queued real-time signals larger than a pipe holds, sent while
+// the init is stopped, is handled in full once it runs again: the kernel
+// queues them (up to RLIMIT_SIGPENDING) and the C init sigwaits each one.
+// Not parallel: queued real-time signals count against one per-user limit,
+// which other tests' signals must not run into meanwhile.
+func TestDifferentialQueuedBurstBeyondPipe(t *testing.T) {
+	burst := 70000 // a pipe holds 65536 wake-up bytes
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(11 /* RLIMIT_SIGPENDING */, &lim); err != nil {
+		t.Fatal(err)
+	}
+	// The limit (derived from the machine's memory) cannot be raised here:
+	// no CAP_SYS_RESOURCE. Leave room for the other queued signals.
+	burst = min(burst, int(lim.Cur)-2000)
+	if burst <= 65536+1000 {
+		t.Skipf("RLIMIT_SIGPENDING is %d: too low to queue more signals than a pipe holds", lim.Cur)
+	}
+	for _, m := range []itMode{itModes[0], itModes[1]} {
+		t.Run(m.name, func(t *testing.T) {
+			ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
+				errFile, err := os.CreateTemp(t.TempDir(), "stderr")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer errFile.Close()
+				// The children ignore 40, so the kernel drops what is
+				// forwarded instead of queueing it against the limit.
+				p := itStart(t, b, itOpts{pid1: m.pid1, stderr: errFile}, "-v", "sh", "-c", `trap "" 40; echo ready; exec sleep 1000`)
+				p.stdout.WaitLine(t, "ready")
+				p.Signal(syscall.SIGSTOP)
+				itWaitState(t, "init", p.pid, func(st string) bool { return st == "T" }, "stopped")
+				for i := 0; i < burst; i++ {
+					if err := syscall.Kill(p.pid, 40); err != nil {
+						t.Fatalf("signal %d of the burst: %v", i+1, err)
+					}
+				}
+				p.Signal(64) // handled after every 40: lowest number first
+				p.Signal(syscall.SIGCONT)
+				var log []byte
+				if !itPoll(30*time.Second, func() bool {
+					log, _ = os.ReadFile(errFile.Name())
+					return bytes.Contains(log, []byte("[dumb-init] Forwarded signal 64 to children.\n"))
+				}) {
+					t.Fatalf("signal 64 never forwarded; %d bytes of debug output", len(log))
+				}
+				got := []string{
+					fmt.Sprint("received 40: ", bytes.Count(log, []byte("[dumb-init] Received signal 40.\n"))),
+					fmt.Sprint("forwarded 40: ", bytes.Count(log, []byte("[dumb-init] Forwarded signal 40 to children.\n"))),
+				}
+				itExpectLines(t, "the burst as the init handled it", got,
+					[]string{fmt.Sprint("received 40: ", burst), fmt.Sprint("forwarded 40: ", burst)})
+				return got
+			})
+			itCompare(t, "the burst as the init handled it", ours, oracle)
+		})
 	}
 }

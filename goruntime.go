@@ -35,3 +35,8 @@ func afterFork()
 //
 //go:linkname setGCPercent runtime/debug.setGCPercent
 func setGCPercent(percent int32) int32
+
+// nanotime is the runtime's monotonic clock (time.Now's, without time).
+//
+//go:linkname nanotime runtime.nanotime
+func nanotime() int64

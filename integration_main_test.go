@@ -366,18 +366,18 @@ func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
 	t.Cleanup(p.kill)
 	p.pid = cmd.Process.Pid
 	if o.pid1 {
-		// unshare's child is the init; a quick run may be over before
-		// it is seen, which only a test that signals it minds.
+		// The init is unshare's child. One that exits at once (a
+		// front-end error) may be gone before it is seen: pid 0 then.
 		var kids []int
-		itPoll(itDeadline, func() bool {
+		if !itPoll(itDeadline, func() bool {
 			kids = itChildren(p.pid)
 			return len(kids) > 0 || p.Exited()
-		})
-		switch {
-		case len(kids) > 0:
+		}) {
+			t.Fatalf("unshare (pid %d) started no init", p.pid)
+		}
+		p.pid = 0
+		if len(kids) > 0 {
 			p.pid = kids[0]
-		case !p.Exited():
-			t.Fatalf("process %d did not get a child", p.pid)
 		}
 	}
 	return p
@@ -431,6 +431,9 @@ func (p *itProc) Exited() bool {
 // Signal sends sig to the init.
 func (p *itProc) Signal(sig syscall.Signal) {
 	p.t.Helper()
+	if p.pid == 0 {
+		p.t.Fatalf("%s: the init exited before it could be seen", p.name)
+	}
 	if err := syscall.Kill(p.pid, sig); err != nil {
 		p.t.Fatalf("%s: kill(%d, %d): %v", p.name, p.pid, sig, err)
 	}

@@ -26,8 +26,21 @@ func run(args []string) int {
 	w.debug = cfg.debug
 	env := environ()
 	applyEnv(&cfg, w, env)
+	ext, bad := parseExtensions(env)
+	if bad != "" {
+		w.printf(bad)
+	}
 	if w.broken {
 		dieOf(syscall.SIGPIPE) // "Running in debug mode." hit a dead pipe, as above
+	}
+	if bad != "" {
+		return 1
+	}
+	ppid := 0
+	if ext.pdeathsig != 0 {
+		// As early as we can: a parent that dies before the kernel is
+		// asked for the signal is caught by comparing with this.
+		ppid = syscall.Getppid()
 	}
 
 	// The init allocates nothing once running, so the collector has nothing
@@ -42,7 +55,7 @@ func run(args []string) int {
 		return 1
 	}
 	w.queueing = true
-	p := &proxy{cfg: &cfg, w: w}
+	p := &proxy{cfg: &cfg, ext: &ext, w: w}
 	start := childStart{errno: syscall.EINVAL}
 	if cfg.setsid {
 		handOff, e := detachTTY(w)
@@ -54,14 +67,17 @@ func run(args []string) int {
 			p.handOff[syscall.SIGCONT] = true
 		}
 	}
+	if !p.startExtensions(ppid) {
+		return 1
+	}
 
 	start.dir, start.chdirErr = leaveCwd()
-	pid, e := spawn(&cfg, env, w.debug, sigs, start)
+	pid, failed, e := spawn(&cfg, env, w.debug, sigs, start)
 	if e != 0 {
 		w.printf("Unable to fork. Exiting.")
 		return 1
 	}
-	p.child = pid
+	p.child, p.failed = pid, failed
 	w.debugf("Child spawned with PID %d.", pid)
 
 	if e := start.leftCwd(); e != 0 {

@@ -2,10 +2,11 @@ package main
 
 import "syscall"
 
-// reap collects every child that has exited: ours, and as PID 1 every
-// orphan the kernel hands us. When our child is among them, the rest of its
-// group gets SIGTERM (through the rewrite table) and dumb-init exits with
-// the child's status, without waiting for anything else.
+// reap collects every child that has exited: ours, and as PID 1 (or a
+// subreaper) every orphan the kernel hands us. When our child is among
+// them, grace.go decides what happens next: as in C, the rest of its group
+// gets SIGTERM (through the rewrite table) and dumb-init exits with the
+// child's status, without waiting for anything else.
 func (p *proxy) reap() {
 	for {
 		var ws syscall.WaitStatus
@@ -13,8 +14,15 @@ func (p *proxy) reap() {
 		if err == syscall.EINTR {
 			continue
 		}
-		if pid <= 0 {
-			return // nothing more has exited (0), or no children at all
+		if pid < 0 {
+			p.nothingLeft() // no children at all
+			return
+		}
+		if pid == 0 {
+			if p.killing {
+				p.killRest()
+			}
+			return // nothing more has exited
 		}
 		status := 0
 		if ws.Exited() {
@@ -25,9 +33,7 @@ func (p *proxy) reap() {
 			p.w.debugf("A child with PID %d was terminated by signal %d.", pid, status-128)
 		}
 		if pid == p.child {
-			p.forward(int(syscall.SIGTERM))
-			p.w.debugf("Child exited with status %d. Goodbye.", status)
-			syscall.Exit(status)
+			p.childExited(status)
 		}
 	}
 }

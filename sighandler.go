@@ -12,8 +12,11 @@ import "syscall"
 // So the init installs its own handler, behind the runtime's back (the
 // runtime never looks at these dispositions again). It is written in
 // assembly because it runs outside Go's world, on whatever thread the
-// kernel picks: it writes the signal's number into a pipe, and the main loop
-// reads the pipe (the self-pipe trick). One thing stays the runtime's job: a
+// kernel picks: it counts the signal in sigCounts, then writes its number
+// into a pipe to wake the main loop (the self-pipe trick). The count, not the
+// pipe, is what the loop handles: a pipe holds 64 KiB, and the kernel can
+// deliver more queued real-time signals than that at once (to an init that
+// was stopped), none of which may be lost. One thing stays the runtime's job: a
 // fault in the init's own code (SIGSEGV and friends raised by the kernel,
 // si_code > 0) is handed on to the runtime's handler, which turns it into a
 // panic or a crash report; the same signals sent by a process are forwarded
@@ -26,6 +29,10 @@ var (
 	sigNumbers [maxRTSig + 1]byte    // sigNumbers[s] == s: the byte written for s
 	sigChain   [maxRTSig + 1]uintptr // the runtime's handler, for faults
 )
+
+// sigCounts[s] is how many times s arrived and was not yet taken by the main
+// loop: the handler adds 1 atomically, the loop swaps it for 0.
+var sigCounts [maxRTSig + 1]uint32
 
 // sigHandler is never called from Go: its address is given to the kernel.
 func sigHandler()

@@ -13,6 +13,10 @@ TEXT ·sigHandler(SB),NOSPLIT|NOFRAME,$0
 	JLE	queue
 	JMP	R8 // the runtime's handler, with the kernel's registers and stack
 queue:
+	LEAQ	·sigCounts(SB), SI
+	MOVL	$1, AX
+	LOCK
+	XADDL	AX, (SI)(DI*4)
 	LEAQ	·sigNumbers(SB), SI
 	ADDQ	DI, SI
 	MOVQ	·sigPipe(SB), DI

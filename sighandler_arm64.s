@@ -12,6 +12,13 @@ TEXT ·sigHandler(SB),NOSPLIT|NOFRAME,$0
 	BLE	queue
 	JMP	(R3) // the runtime's handler, with the kernel's registers and stack
 queue:
+	MOVD	$·sigCounts(SB), R1
+	ADD	R0<<2, R1, R1
+count:
+	LDAXRW	(R1), R3 // no LSE atomics: the baseline arm64 lacks them
+	ADDW	$1, R3, R3
+	STLXRW	R3, (R1), R4
+	CBNZ	R4, count
 	MOVD	$·sigNumbers(SB), R1
 	ADD	R0, R1, R1
 	MOVD	·sigPipe(SB), R0

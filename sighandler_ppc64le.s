@@ -16,6 +16,16 @@ TEXT ·sigHandler(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R6, CTR
 	JMP	(CTR) // the runtime's handler, with the kernel's registers and stack
 queue:
+	MOVD	$·sigCounts(SB), R4
+	SLD	$2, R3, R7
+	ADD	R7, R4
+	LWSYNC
+count:
+	LWAR	(R4), R7
+	ADD	$1, R7
+	STWCCC	R7, (R4)
+	BNE	count
+	LWSYNC
 	MOVD	$·sigNumbers(SB), R4
 	ADD	R3, R4
 	MOVD	·sigPipe(SB), R3

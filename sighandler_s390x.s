@@ -12,6 +12,14 @@ TEXT ·sigHandler(SB),NOSPLIT|NOFRAME,$0
 	CMPBLE	R6, $0, queue
 	BR	(R5) // the runtime's handler, with the kernel's registers and stack
 queue:
+	MOVD	$·sigCounts(SB), R3
+	SLD	$2, R2, R6
+	ADD	R6, R3
+	MOVW	(R3), R5
+count:
+	ADD	$1, R5, R6
+	CS	R5, R6, (R3) // if R5 == (R3) then (R3) = R6 else R5 = (R3)
+	BNE	count
 	MOVD	$·sigNumbers(SB), R3
 	ADD	R2, R3
 	MOVD	·sigPipe(SB), R2

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"runtime"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -101,13 +101,18 @@ func catchSignals(catchURG bool) (*signals, syscall.Errno) {
 // delivery, and the lowest number is taken first.
 type pending [maxRTSig + 1]uint32
 
-func (q *pending) add(sig int) {
-	switch {
-	case sig < 1 || sig > maxRTSig:
-	case sig <= maxSig:
-		q[sig] = 1
-	default:
-		q[sig]++
+// collect takes what the handler counted since the last call.
+func (q *pending) collect() {
+	for s := 1; s <= maxRTSig; s++ {
+		if atomic.LoadUint32(&sigCounts[s]) == 0 {
+			continue
+		}
+		n := atomic.SwapUint32(&sigCounts[s], 0)
+		if s <= maxSig {
+			q[s] = min(q[s]+n, 1)
+		} else {
+			q[s] += n
+		}
 	}
 }
 
@@ -134,51 +139,101 @@ func (q *pending) next() int {
 // proxy is the running init: the child and what to do with each signal.
 type proxy struct {
 	cfg   *config
+	ext   *extensions
 	w     *stderr
 	child int
 	// handOff[s] drops the first SIGHUP and SIGCONT: the kernel sends them
 	// to us when we give up the terminal as session leader.
 	handOff [maxSig + 1]bool
+
+	// Known only when an extension needs them (no system call otherwise).
+	self int  // our PID
+	pid1 bool // we are the init of a PID namespace
+
+	// DUMB_INIT_DELAY: held[s] is when the held signal s is handled
+	// (runtime.nanotime), 0 if s is not held (see delay.go).
+	held [maxRTSig + 1]int64
+
+	// Once the child has exited (see grace.go).
+	exited   bool
+	status   int   // the child's
+	failed   bool  // the child never ran the command: its status is our own error
+	graceEnd int64 // when the grace period ends (runtime.nanotime)
+	killing  bool  // the grace period is over
+	scan     procScan
 }
 
 // loop handles signals one at a time, forever; the process ends in reap
 // when the child has exited. Before taking the next signal it collects
-// everything already in the pipe, so that, as with sigwait, signals that
-// arrived together are handled lowest number first.
+// everything that has arrived meanwhile, so that, as with sigwait, signals
+// that arrived together are handled lowest number first.
 func (p *proxy) loop(pipe int) {
 	var q pending
-	var buf [256]byte
+	wake := make([]byte, 4096)
 	for {
-		if q.empty() || readable(pipe) {
-			n, err := syscall.Read(pipe, buf[:])
-			if err == syscall.EINTR {
-				continue
-			}
-			if n <= 0 {
-				// Cannot happen: we hold the write end. Spinning on it
-				// would be worse than stopping.
-				e := int(errnoOf(err))
-				p.w.printf("Unable to read signals (errno=%d %m). Exiting.", e, e)
-				syscall.Exit(1)
-			}
-			for _, b := range buf[:n] {
-				q.add(int(b))
-			}
+		if q.empty() {
+			p.wait(pipe, wake)
 		}
+		q.collect()
+		p.expire()
 		if sig := q.next(); sig != 0 {
 			p.handle(sig)
 		}
 	}
 }
 
-// readable reports whether the pipe holds unread bytes.
-func readable(fd int) bool {
-	fionread := uintptr(0x541B) // the syscall package lacks FIONREAD
-	if runtime.GOARCH == "ppc64le" {
-		fionread = 0x4004667F
+// wait blocks until the handler wakes us, or until the next delayed signal
+// or the end of the grace period is due. The bytes it reads only wake us
+// (the counts are in sigCounts); a full pipe loses nothing.
+func (p *proxy) wait(pipe int, wake []byte) {
+	if due := p.nextDue(); due != 0 && !pollIn(pipe, due-nanotime()) {
+		return
 	}
-	var n int32
-	return ioctl(fd, fionread, uintptr(unsafe.Pointer(&n))) == 0 && n > 0
+	n, err := syscall.Read(pipe, wake)
+	if err == syscall.EINTR || n > 0 {
+		return
+	}
+	// Cannot happen: we hold the write end. Spinning on it would be worse
+	// than stopping.
+	e := int(errnoOf(err))
+	p.w.printf("Unable to read signals (errno=%d %m). Exiting.", e, e)
+	syscall.Exit(1)
+}
+
+// nextDue is the earliest time (runtime.nanotime) at which a timer of the
+// extensions fires, or 0 if none is set.
+func (p *proxy) nextDue() int64 {
+	return earliest(p.nextHeld(), p.graceDue())
+}
+
+// expire does what is due by now.
+func (p *proxy) expire() {
+	if p.nextDue() == 0 {
+		return
+	}
+	now := nanotime()
+	p.releaseHeld(now)
+	p.graceOver(now)
+}
+
+func earliest(a, b int64) int64 {
+	if a == 0 || (b != 0 && b < a) {
+		return b
+	}
+	return a
+}
+
+// pollIn waits at most timeout nanoseconds for fd to become readable. A
+// signal interrupts it (false), and the loop looks again.
+func pollIn(fd int, timeout int64) bool {
+	pfd := struct {
+		fd             int32
+		events, revent int16
+	}{fd: int32(fd), events: 1 /* POLLIN */}
+	ts := syscall.NsecToTimespec(max(timeout, 0))
+	n, _, err := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1,
+		uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	return err == 0 && n == 1
 }
 
 func (p *proxy) handle(sig int) {
@@ -193,17 +248,26 @@ func (p *proxy) handle(sig int) {
 		p.w.debugf("Ignoring tty hand-off signal %d.", sig)
 	case sig == int(syscall.SIGCHLD):
 		p.reap()
+	case p.ext.delay[sig] != 0 && !p.exited:
+		p.hold(sig)
 	default:
-		p.forward(sig)
-		if sig == int(syscall.SIGTSTP) || sig == int(syscall.SIGTTOU) || sig == int(syscall.SIGTTIN) {
-			p.w.debugf("Suspending self due to TTY signal.")
-			syscall.Kill(syscall.Getpid(), syscall.SIGSTOP)
-		}
+		p.act(sig)
+	}
+}
+
+// act forwards sig and, for the terminal's stop signals, stops dumb-init
+// too (the kernel ignores that for the init of a PID namespace).
+func (p *proxy) act(sig int) {
+	p.forward(sig)
+	if sig == int(syscall.SIGTSTP) || sig == int(syscall.SIGTTOU) || sig == int(syscall.SIGTTIN) {
+		p.w.debugf("Suspending self due to TTY signal.")
+		syscall.Kill(syscall.Getpid(), syscall.SIGSTOP)
 	}
 }
 
 // forward sends sig, after the rewrite table, to the child's process group
-// in setsid mode or to the child alone.
+// in setsid mode or to the child alone; during a grace period also to every
+// other process left.
 func (p *proxy) forward(sig int) {
 	if sig >= 1 && sig <= maxSig && p.cfg.rewrite[sig] != -1 {
 		to := p.cfg.rewrite[sig]
@@ -214,10 +278,18 @@ func (p *proxy) forward(sig int) {
 		p.w.debugf("Not forwarding signal %d to children (ignored).", sig)
 		return
 	}
-	target := p.child
-	if p.cfg.setsid {
-		target = -p.child
+	// During a grace period the child is long gone: in single-child mode
+	// its pid may belong to another process by now. (A process group's
+	// number is not reused while the group has members.)
+	if !p.inGrace() || p.cfg.setsid {
+		target := p.child
+		if p.cfg.setsid {
+			target = -p.child
+		}
+		syscall.Kill(target, syscall.Signal(sig)) // errors ignored, as in C
+		p.w.debugf("Forwarded signal %d to children.", sig)
 	}
-	syscall.Kill(target, syscall.Signal(sig)) // errors ignored, as in C
-	p.w.debugf("Forwarded signal %d to children.", sig)
+	if p.exited && p.ext.grace > 0 {
+		p.signalRest(sig)
+	}
 }

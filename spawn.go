@@ -31,6 +31,11 @@ type execPlan struct {
 	msg         []byte   // room for the child's longest message
 	sigs        *signals // what to reset before exec
 	start       childStart
+
+	// failed is set by the child when it exits without running the
+	// command. The parent reads it once the vfork returns: the child
+	// writes it in our memory, and has exited by then.
+	failed bool
 }
 
 // childStart is what the parent did before the fork that the child
@@ -101,8 +106,9 @@ func newExecPlan(cfg *config, env []string, debug bool, sigs *signals, start chi
 }
 
 // spawn starts the child that runs the command and returns its PID, or the
-// errno of a failed fork.
-func spawn(cfg *config, env []string, debug bool, sigs *signals, start childStart) (int, syscall.Errno) {
+// errno of a failed fork. failed means the child has already exited
+// because it could not run the command (its status is dumb-init's error).
+func spawn(cfg *config, env []string, debug bool, sigs *signals, start childStart) (pid int, failed bool, e syscall.Errno) {
 	pl := newExecPlan(cfg, env, debug, sigs, start)
 	// A vfork, as syscall.ForkExec does: the child borrows our memory
 	// until it execs, instead of a copy of every page table and a
@@ -114,7 +120,8 @@ func spawn(cfg *config, env []string, debug bool, sigs *signals, start childStar
 	if runtime.GOARCH == "s390x" {
 		a1, a2 = 0, flags
 	}
-	return forkChild(pl, a1, a2)
+	pid, e = forkChild(pl, a1, a2)
+	return pid, pl.failed, e
 }
 
 const (

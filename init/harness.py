@@ -1,7 +1,7 @@
 """Machinery for the container scenarios: root filesystems, a private Docker engine, and the two ways
 of running a scenario (a Docker container, or PID 1 of a fresh PID namespace via unshare).
 
-Both runners expose the same small interface (start, wait_for, zombies, stop, events, close), so a
+Both runners expose the same small interface (start, wait_for, zombies, stop, events, stamps, close), so a
 scenario's expectations are checked identically under Docker and without it.
 """
 
@@ -179,9 +179,16 @@ def _zombies_under(pid):
     return found
 
 
+def boottime():
+    """CLOCK_BOOTTIME: the clock behind /proc/uptime, which the scenario programs stamp with (neither
+    Docker nor unshare here gives them a time namespace that would shift it)."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME)
+
+
 class Outcome:
-    def __init__(self, elapsed, exit_code):
-        self.elapsed, self.exit_code = elapsed, exit_code
+    def __init__(self, elapsed, exit_code, issued):
+        # issued: boottime() just before the stop was issued.
+        self.elapsed, self.exit_code, self.issued = elapsed, exit_code, issued
 
 
 class _Run:
@@ -193,6 +200,19 @@ class _Run:
                 return [l.rstrip("\n") for l in f if l.strip()]
         except FileNotFoundError:
             return []
+
+    def stamps(self):
+        """/log/stamps as {"NAME got SIG": uptime in seconds}, the first stamp of each."""
+        found = {}
+        try:
+            with open(os.path.join(self.log_dir, "stamps")) as f:
+                for line in f:
+                    what, sep, when = line.strip().rpartition(" at ")
+                    if sep:
+                        found.setdefault(what, float(when))
+        except FileNotFoundError:
+            pass
+        return found
 
     def wait_for(self, lines=(), process=None, timeout=10):
         if lines:
@@ -324,17 +344,21 @@ class DockerRun(_Run):
         return self._pid
 
     def stop(self, timeout):
+        issued = boottime()
         t0 = time.monotonic()
         self.engine.docker("stop", "-t", str(timeout), self.name, timeout=timeout + 60)
         elapsed = time.monotonic() - t0
         code = int(self.engine.docker("inspect", "-f", "{{.State.ExitCode}}", self.name))
-        return Outcome(elapsed, code)
+        return Outcome(elapsed, code, issued)
 
     def send(self, sig):
         self.engine.docker("kill", "-s", sig, self.name)
 
     def output(self):
-        return self.engine.docker("logs", self.name, check=False)
+        # docker logs gives the container's stderr (where dumb-init writes) on its own stderr.
+        r = subprocess.run([DOCKER_CLIENT, "-H", self.engine.host, "logs", self.name],
+                           capture_output=True, text=True, timeout=120)
+        return r.stdout + r.stderr
 
     def close(self):
         self.engine.docker("rm", "-f", self.name, check=False)
@@ -392,6 +416,7 @@ class NamespaceRun(_Run):
     def stop(self, timeout):
         """What docker stop does: SIGTERM to PID 1 from outside, SIGKILL after timeout seconds."""
         pid = self.init_pid()
+        issued = boottime()
         t0 = time.monotonic()
         os.kill(pid, signal.SIGTERM)
         killed = False
@@ -409,7 +434,7 @@ class NamespaceRun(_Run):
             code = 128 + signal.SIGKILL
         elif code < 0:
             code = 128 - code  # re-raised by unshare: report it the way Docker does
-        return Outcome(elapsed, code)
+        return Outcome(elapsed, code, issued)
 
     def output(self):
         if self.tty:

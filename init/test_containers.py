@@ -5,9 +5,15 @@ Each run: start, wait until the scenario's processes are ready (log lines / a pr
 process table for zombies, stop (docker stop -t T, or SIGTERM then SIGKILL after T for the namespace),
 then check how long the stop took, the exit code and the events the programs logged. The expected
 outcomes below were recorded with the C oracle; our binary must produce the same.
+
+The extension rows (DUMB_INIT_GRACE, _DELAY, _EXIT_REMAP; the C oracle ignores them) are the
+exception: there the two inits must differ, so each row says what the oracle does and, in `ours`,
+what our binary does instead, and each init is checked against its own expectation.
 """
 
 import collections
+import dataclasses
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -44,9 +50,23 @@ class Scenario:
     tty: bool = False                 # docker run -t (for the namespace: a pty and setsid -c)
     # Before the stop: (signal for docker kill -s, log line to wait for, (process, state) to wait for)
     actions: list = field(default_factory=list)
+    stop_bound: float = GRACEFUL_BOUND  # a stop that is not killed takes less than this
+    not_output: list = field(default_factory=list)  # lines the container's output must not contain
+    # (stamp, at least, at most): seconds from issuing the stop to the stamp "NAME got SIG" in
+    # /log/stamps (see shared/server)
+    stamp_after: tuple = None
+    # Extension rows: the fields above that differ for our binary. Set, ours is checked against the
+    # row with these replaced, and the oracle against the row as it is, instead of ours == oracle.
+    ours: dict = None
 
     def __str__(self):
         return self.name
+
+    def expect(self, init):
+        """What init must do in this row."""
+        if init == "ours" and self.ours:
+            return dataclasses.replace(self, **self.ours)
+        return self
 
 
 TABLE_READY = lines(*SERVERS, what="started") + ["entrypoint waiting"]
@@ -54,6 +74,19 @@ TABLE_ALL_STOPPED = (TABLE_READY + ["entrypoint got TERM"] + lines(*SERVERS, wha
                      + lines(*SERVERS, what="done") + ["entrypoint done"])
 TABLE_ONLY_SHELL = TABLE_READY + ["entrypoint got TERM"]
 ZOMBIE_EVENTS = ["orphan started", "orphan exiting"]
+# shared/start-services.sh: web (the main server, CMD) with sidecars metrics and cache.
+SERVICES = ("web", "metrics", "cache")
+SERVICES_READY = lines(*SERVICES, what="started")
+WEB_STOPPED = ["web started", "web got TERM", "web done"]
+SERVICES_MAIN_ONLY = SERVICES_READY + ["web got TERM", "web done"]
+SERVICES_ALL_STOPPED = (SERVICES_READY + lines(*SERVICES, what="got TERM")
+                        + lines(*SERVICES, what="done"))
+APP_STOPPED = ["app started", "app got TERM", "app done"]
+# DUMB_INIT_DELAY's hold in the delay and kubernetes rows, and how soon after the stop was issued
+# (plus the hold, for ours) a SIGTERM passed on at once reaches the program.
+DELAY = 2.0
+PROMPT = 1.0
+DELAY_STOP_TIMEOUT = 6
 
 SCENARIOS = [
     # Shell form vs exec form, without and with an init. Without one, PID 1 (sh or tail) has no
@@ -96,6 +129,46 @@ SCENARIOS = [
              ready=ZOMBIE_EVENTS, ready_process="tail", events=ZOMBIE_EVENTS, zombie=True),
     Scenario("zombie-dumb-init", 143, ready=ZOMBIE_EVENTS, ready_process="tail",
              events=ZOMBIE_EVENTS),
+    # A main server with sidecars (one in its own session), without extensions: dumb-init exits with
+    # the main server and the kernel kills the sidecars mid-shutdown.
+    Scenario("multi-service", 0, ready=SERVICES_READY, events=SERVICES_MAIN_ONLY,
+             maybe=["metrics got TERM"]),
+
+    # Extension rows: what the oracle (which ignores the variables) does, and in `ours` what we do.
+    # DUMB_INIT_GRACE=5: every service shuts down cleanly before ours exits.
+    Scenario("multi-service-grace", 0, ready=SERVICES_READY, events=SERVICES_MAIN_ONLY,
+             maybe=["metrics got TERM"],
+             ours=dict(events=SERVICES_ALL_STOPPED, maybe=[],
+                       output=["[dumb-init] Waiting up to 5 s for the processes left to exit.",
+                               "[dumb-init] No child left."],
+                       not_output=["[dumb-init] Grace period of 5 s over: killing the processes left."])),
+    # DUMB_INIT_GRACE=1.5 and a sidecar that ignores SIGTERM: ours SIGKILLs it when the 1.5 s are over.
+    Scenario("grace-expires", 0, ready=["stubborn started", "web started"],
+             events=["stubborn started"] + WEB_STOPPED,
+             ours=dict(events=["stubborn started", "stubborn got TERM"] + WEB_STOPPED,
+                       output=["[dumb-init] Waiting up to 1.5 s for the processes left to exit.",
+                               "[dumb-init] Grace period of 1.5 s over: killing the processes left."])),
+    # DUMB_INIT_DELAY=15:2: the program sees docker stop's SIGTERM 2 s late with ours, at once with
+    # the oracle; docker stop -t 6 leaves room for the delay and the 1 s shutdown.
+    Scenario("delay", 0, stop_timeout=DELAY_STOP_TIMEOUT, ready=["app started"], events=APP_STOPPED,
+             stamp_after=("app got TERM", 0, PROMPT),
+             ours=dict(stamp_after=("app got TERM", DELAY, DELAY + PROMPT),
+                       output=["[dumb-init] Delaying signal 15 for 2 s.",
+                               "[dumb-init] Delay of signal 15 over."])),
+    # DUMB_INIT_EXIT_REMAP=143:0: a program that dies of the SIGTERM after shutting down cleanly.
+    Scenario("exit-remap", 143, ready=["app started"], events=APP_STOPPED,
+             ours=dict(exit_code=0, output=["[dumb-init] Remapping exit status 143 to 0."])),
+    # The Kubernetes set (DELAY 15:2, GRACE 5, EXIT_REMAP 143:0) on the multi-service container whose
+    # main server dies of the SIGTERM: the stop takes delay + the sidecars' shutdown.
+    Scenario("kubernetes", 143, ready=SERVICES_READY, events=SERVICES_MAIN_ONLY,
+             maybe=["metrics got TERM"], stamp_after=("web got TERM", 0, PROMPT),
+             ours=dict(exit_code=0, events=SERVICES_ALL_STOPPED, maybe=[],
+                       stop_bound=DELAY + GRACEFUL_BOUND,
+                       stamp_after=("web got TERM", DELAY, DELAY + PROMPT),
+                       output=["[dumb-init] Delaying signal 15 for 2 s.",
+                               "[dumb-init] Delay of signal 15 over.",
+                               "[dumb-init] Waiting up to 5 s for the processes left to exit.",
+                               "[dumb-init] Remapping exit status 143 to 0."])),
 ]
 
 
@@ -132,10 +205,20 @@ def run_scenario(run, sc):
         outcome = run.stop(sc.stop_timeout)
         outcome.zombies = zombies
         outcome.events = run.events()
+        outcome.stamps = run.stamps()
         outcome.output = run.output()
     finally:
         run.close()
     return outcome
+
+
+def stamp_delay(o, stamp):
+    """Seconds from issuing the stop to the stamp, both read in 1/100 s as /proc/uptime shows them
+    (truncated), so that `>= d` holds exactly when the true delay is at least d (d in 1/100 s)."""
+    when = o.stamps.get(stamp)
+    if when is None:
+        return None
+    return (round(when * 100) - math.floor(o.issued * 100)) / 100
 
 
 def summary(sc, o):
@@ -168,29 +251,39 @@ def test_docker_stop(runtime, sc, init, request, init_binaries, tmp_path):
         run = harness.NamespaceRun(context, workdir, tty=sc.tty)
 
     o = run_scenario(run, sc)
-    got = summary(sc, o)
+    exp = sc.expect(init)
+    got = summary(exp, o)
     OUTCOMES[(runtime, sc.name, init)] = got
+    delay = stamp_delay(o, exp.stamp_after[0]) if exp.stamp_after else None
     print(f"{runtime} {sc.name} {init}: stop took {o.elapsed:.2f} s, exit {o.exit_code}, "
-          f"zombies {o.zombies}, events {o.events}")
-    context = f"\nevents: {o.events}\noutput:\n{o.output}"
+          f"zombies {o.zombies}, events {o.events}"
+          + (f", {exp.stamp_after[0]} {delay} s after the stop was issued" if exp.stamp_after else ""))
+    context = f"\nevents: {o.events}\nstamps: {o.stamps}\noutput:\n{o.output}"
 
-    if init == "ours" and (runtime, sc.name, "oracle") in OUTCOMES:
+    if init == "ours" and not sc.ours and (runtime, sc.name, "oracle") in OUTCOMES:
         oracle = OUTCOMES[(runtime, sc.name, "oracle")]
         assert got == oracle, f"ours differs from the C oracle:\nours:   {got}\noracle: {oracle}{context}"
 
-    assert o.exit_code == sc.exit_code, context
-    if sc.killed:
-        assert o.elapsed >= sc.stop_timeout - 0.5, f"expected a SIGKILL after {sc.stop_timeout} s{context}"
+    assert o.exit_code == exp.exit_code, context
+    if exp.killed:
+        assert o.elapsed >= exp.stop_timeout - 0.5, f"expected a SIGKILL after {exp.stop_timeout} s{context}"
     else:
-        assert o.elapsed < GRACEFUL_BOUND, f"stop took {o.elapsed:.1f} s: not graceful{context}"
-    if sc.zombie:
+        assert o.elapsed < exp.stop_bound, f"stop took {o.elapsed:.1f} s: not graceful{context}"
+    if exp.zombie:
         assert o.zombies, f"expected the orphan to stay a zombie{context}"
     else:
         assert not o.zombies, f"zombies: {o.zombies}{context}"
-    assert collections.Counter(got["events"]) == collections.Counter(sc.events), context
-    assert set(o.events) <= set(sc.events) | set(sc.maybe), context
-    for line in sc.output:
+    assert collections.Counter(got["events"]) == collections.Counter(exp.events), context
+    assert set(o.events) <= set(exp.events) | set(exp.maybe), context
+    if exp.stamp_after:
+        stamp, least, most = exp.stamp_after
+        assert delay is not None, f"no stamp {stamp!r}{context}"
+        assert least <= delay <= most, \
+            f"{stamp} {delay} s after the stop was issued, expected {least} to {most} s{context}"
+    for line in exp.output:
         assert line in output_lines(o), f"missing output line {line!r}{context}"
+    for line in exp.not_output:
+        assert line not in output_lines(o), f"unexpected output line {line!r}{context}"
 
 
 def test_our_binary_builds(our_binary):

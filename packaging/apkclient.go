@@ -12,16 +12,18 @@ import (
 	apkfs "github.com/chainguard-dev/go-apk/pkg/fs"
 )
 
-// cmdApkInstall plays the part of `apk add --allow-untrusted --repository
-// REPO dumb-init` against a scratch root: Debian has no apk-tools, and
-// go-apk resolves the name through APKINDEX.tar.gz and installs the package
-// exactly as a client would. It checks the index and package formats, not
-// Alpine's signatures (the repository is unsigned, like --allow-untrusted).
+// cmdApkInstall plays the part of `apk add --repository REPO dumb-init`
+// (no --allow-untrusted) against a scratch root: Debian has no apk-tools.
+// go-apk resolves the name through APKINDEX.tar.gz, verifying the index's
+// signature with the keys in ROOT/etc/apk/keys, and installs the package
+// as a client would. go-apk does not check packages, so before it installs
+// them every resolved package is checked as apk-tools checks it (see
+// apkverify.go), and the index once more with apk-tools' key lookup.
 func cmdApkInstall(args []string) error {
 	fs := flag.NewFlagSet("apk-install", flag.ExitOnError)
 	repo := fs.String("repo", "", "apk repository directory (holding <arch>/APKINDEX.tar.gz)")
 	arch := fs.String("arch", "", "Alpine architecture")
-	root := fs.String("root", "", "empty directory to install into")
+	root := fs.String("root", "", "directory to install into (keys in ROOT/etc/apk/keys)")
 	pkg := fs.String("pkg", "dumb-init", "package name to install")
 	fs.Parse(args)
 	if *repo == "" || *arch == "" || *root == "" {
@@ -31,10 +33,11 @@ func cmdApkInstall(args []string) error {
 	if err != nil {
 		return err
 	}
+	keysDir := filepath.Join(*root, "etc/apk/keys")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	a, err := apk.New(apk.WithFS(apkfs.DirFS(*root)), apk.WithArch(*arch),
-		apk.WithIgnoreMknodErrors(true), apk.WithNoSignatureIndexes(repoDir))
+		apk.WithIgnoreMknodErrors(true))
 	if err != nil {
 		return err
 	}
@@ -49,6 +52,26 @@ func cmdApkInstall(args []string) error {
 	}
 	if err := a.SetWorld(ctx, []string{*pkg}); err != nil {
 		return err
+	}
+	toInstall, _, err := a.ResolveWorld(ctx)
+	if err != nil {
+		return err
+	}
+	index, err := os.ReadFile(apk.IndexURL(repoDir, *arch))
+	if err != nil {
+		return err
+	}
+	if err := verifyIndex(keysDir, index); err != nil {
+		return fmt.Errorf("%s: %w", apk.IndexURL(repoDir, *arch), err)
+	}
+	for _, p := range toInstall {
+		b, err := os.ReadFile(p.URL())
+		if err != nil {
+			return err
+		}
+		if err := verifyPackage(keysDir, b, p.Checksum); err != nil {
+			return fmt.Errorf("%s: %w", p.Filename(), err)
+		}
 	}
 	epoch := time.Unix(0, 0)
 	if err := a.FixateWorld(ctx, &epoch); err != nil {

@@ -3,6 +3,7 @@ module github.com/dumb-init-go/dumb-init/packaging
 go 1.26
 
 require (
+	github.com/ProtonMail/go-crypto v1.4.0
 	github.com/chainguard-dev/go-apk v0.0.0-20240605175618-f3471089c263
 	github.com/goreleaser/nfpm/v2 v2.45.2
 )
@@ -15,7 +16,6 @@ require (
 	github.com/Masterminds/semver/v3 v3.4.0 // indirect
 	github.com/Masterminds/sprig/v3 v3.3.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
-	github.com/ProtonMail/go-crypto v1.4.0 // indirect
 	github.com/blakesmith/ar v0.0.0-20190502131153-809d4375e1fb // indirect
 	github.com/cavaliergopher/cpio v1.0.1 // indirect
 	github.com/chainguard-dev/clog v1.3.1 // indirect

@@ -1,10 +1,14 @@
-// Command packaging turns the release binaries of dumb-init into .deb, .rpm
-// and .apk packages (with nfpm used as a library) and into local apt and apk
-// repositories. It lives in its own module so nfpm never reaches the init.
+// Command packaging turns the release binaries of dumb-init into signed
+// .deb, .rpm and .apk packages (with nfpm used as a library) and into signed
+// local apt and apk repositories. It lives in its own module so nfpm never
+// reaches the init.
 //
-//	packaging packages -config packaging/nfpm.yaml -version 1.2.5 -bin DIR -man F -changelog F -out DIR
-//	packaging apt-repo -dir DIR
-//	packaging apk-repo -dir DIR
+//	packaging keygen -dir KEYS                (a throwaway key set)
+//	packaging export-keys -keys KEYS -out DIR (the public halves)
+//	packaging packages -config packaging/nfpm.yaml -version 1.2.5 -bin DIR -man F -changelog F -keys KEYS -out DIR
+//	packaging apt-repo -dir DIR -keys KEYS
+//	packaging apk-repo -dir DIR -out DIR -keys KEYS
+//	packaging sign -keys KEYS -in FILE -out FILE.asc
 //	packaging apk-install -repo DIR -arch x86_64 -root DIR   (test client)
 //	packaging elf-machine FILE...
 package main
@@ -15,7 +19,7 @@ import (
 )
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: packaging packages|apt-repo|apk-repo|apk-install|elf-machine [flags]")
+	fmt.Fprintln(os.Stderr, "usage: packaging keygen|export-keys|packages|apt-repo|apk-repo|sign|apk-install|elf-machine [flags]")
 	os.Exit(2)
 }
 
@@ -26,6 +30,12 @@ func main() {
 	var err error
 	args := os.Args[2:]
 	switch os.Args[1] {
+	case "keygen":
+		err = cmdKeygen(args)
+	case "export-keys":
+		err = cmdExportKeys(args)
+	case "sign":
+		err = cmdSign(args)
 	case "packages":
 		err = cmdPackages(args)
 	case "apt-repo":

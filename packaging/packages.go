@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,6 +35,10 @@ var formatTweaks = map[string]struct {
 	// OneLineDescription: apk's .PKGINFO has no continuation lines, and
 	// apk parsers reject nfpm's indented multi-line output.
 	OneLineDescription bool
+	// ProseDescription: rpm shows the summary separately and renders the
+	// description as it is, so it gets the long text without the synopsis
+	// line and with blank lines instead of Debian's " ." separators.
+	ProseDescription bool
 	// FileName builds the asset name; nil means nfpm's conventional name.
 	FileName func(name, version, debArch string) string
 }{
@@ -44,7 +49,7 @@ var formatTweaks = map[string]struct {
 		// upstream's asset names carry the plain version
 		return fmt.Sprintf("%s_%s_%s.deb", n, v, a)
 	}},
-	"rpm": {Release: "1", Changelog: "packaging/rpm/changelog.yaml"},
+	"rpm": {Release: "1", Changelog: "packaging/rpm/changelog.yaml", ProseDescription: true},
 	// Alpine ships 1.2.5-r3; a _p (patch) suffix sorts above every 1.2.5-rN.
 	"apk": {Prerelease: "p1", Release: "0", OneLineDescription: true},
 }
@@ -60,11 +65,16 @@ func cmdPackages(args []string) error {
 	man := fs.String("man", "", "gzipped man page")
 	changelog := fs.String("changelog", "", "gzipped Debian changelog")
 	out := fs.String("out", "", "output directory")
+	keyDir := fs.String("keys", "", "signing key directory (rpm and apk are signed)")
 	fs.Parse(args)
 	if *version == "" || *binDir == "" || *man == "" || *changelog == "" || *out == "" {
 		return fmt.Errorf("-version, -bin, -man, -changelog and -out are required")
 	}
 	mtime, err := sourceDate()
+	if err != nil {
+		return err
+	}
+	keys, err := loadKeys(*keyDir)
 	if err != nil {
 		return err
 	}
@@ -78,7 +88,7 @@ func cmdPackages(args []string) error {
 			"MANPAGE": *man, "DEB_CHANGELOG": *changelog,
 		}
 		for _, format := range Formats {
-			name, err := buildPackage(*config, format, env, mtime, *out)
+			name, err := buildPackage(*config, format, env, mtime, keys, *out)
 			if err != nil {
 				return fmt.Errorf("%s/%s: %w", format, a.GOARCH, err)
 			}
@@ -102,7 +112,7 @@ func sourceDate() (time.Time, error) {
 	return time.Unix(n, 0).UTC(), nil
 }
 
-func buildPackage(config, format string, env map[string]string, mtime time.Time, out string) (string, error) {
+func buildPackage(config, format string, env map[string]string, mtime time.Time, keys *Keys, out string) (string, error) {
 	// Parse afresh for every package: nfpm rewrites Info fields (Arch,
 	// Release) in place while packaging, so an Info must never be reused.
 	var unknown []string
@@ -132,6 +142,22 @@ func buildPackage(config, format string, env map[string]string, mtime time.Time,
 	if t.OneLineDescription {
 		info.Description, _, _ = strings.Cut(info.Description, "\n")
 	}
+	if t.ProseDescription {
+		info.Description = proseDescription(info.Description)
+	}
+	// rpm's signature header holds an OpenPGP signature of the header and
+	// of header+payload; apk's first gzip member an RSA signature of the
+	// control member's SHA-1, named after the public key apk looks up.
+	// debs stay unsigned, as Debian's are: apt trusts the signed index.
+	info.RPM.Signature.SignFn = keys.DetachSign
+	info.APK.Signature.SignFn = func(digest io.Reader) ([]byte, error) {
+		d, err := io.ReadAll(digest)
+		if err != nil {
+			return nil, err
+		}
+		return keys.APKSignDigest(d)
+	}
+	info.APK.Signature.KeyName = apkKeyName
 	info = nfpm.WithDefaults(info)
 	if err := nfpm.PrepareForPackager(info, format); err != nil {
 		return "", err
@@ -154,4 +180,18 @@ func buildPackage(config, format string, env map[string]string, mtime time.Time,
 		return "", err
 	}
 	return name, f.Close()
+}
+
+// proseDescription turns a Debian-style description (synopsis line, then
+// paragraphs separated by " ." lines) into the long text alone, paragraphs
+// separated by blank lines.
+func proseDescription(d string) string {
+	_, long, _ := strings.Cut(d, "\n")
+	lines := strings.Split(long, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "." {
+			lines[i] = ""
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -21,16 +21,22 @@ import (
 	"github.com/chainguard-dev/go-apk/pkg/apk"
 )
 
-// cmdAptRepo writes a flat apt repository (Packages, Packages.gz, Release)
-// for the .deb files in -dir. It is done here rather than with
-// dpkg-scanpackages/apt-ftparchive so the release needs no dpkg-dev and
-// the Release date comes from SOURCE_DATE_EPOCH.
+// cmdAptRepo writes a signed flat apt repository (Packages, Packages.gz,
+// Release, InRelease, Release.gpg) for the .deb files in -dir. It is done
+// here rather than with dpkg-scanpackages/apt-ftparchive and gpg so the
+// release needs no dpkg-dev or gpg-agent, the Release date comes from
+// SOURCE_DATE_EPOCH and the signatures are deterministic.
 func cmdAptRepo(args []string) error {
 	fs := flag.NewFlagSet("apt-repo", flag.ExitOnError)
 	dir := fs.String("dir", "", "directory with the .deb files")
+	keyDir := fs.String("keys", "", "signing key directory")
 	fs.Parse(args)
 	if *dir == "" {
 		return fmt.Errorf("-dir is required")
+	}
+	keys, err := loadKeys(*keyDir)
+	if err != nil {
+		return err
 	}
 	date, err := sourceDate()
 	if err != nil {
@@ -87,10 +93,19 @@ func cmdAptRepo(args []string) error {
 			fmt.Fprintf(&rel, " %s %d %s\n", sum(h.new(), f.data), len(f.data), f.name)
 		}
 	}
-	for _, f := range append(index, struct {
+	inRelease, err := keys.ClearSign(rel.Bytes())
+	if err != nil {
+		return err
+	}
+	releaseGPG, err := keys.ArmoredDetachSign(bytes.NewReader(rel.Bytes()))
+	if err != nil {
+		return err
+	}
+	index = append(index, []struct {
 		name string
 		data []byte
-	}{"Release", rel.Bytes()}) {
+	}{{"Release", rel.Bytes()}, {"InRelease", inRelease}, {"Release.gpg", releaseGPG}}...)
+	for _, f := range index {
 		if err := os.WriteFile(filepath.Join(*dir, f.name), f.data, 0o644); err != nil {
 			return err
 		}
@@ -145,14 +160,23 @@ func debControl(deb []byte) (string, error) {
 
 // cmdApkRepo lays the .apk files of -dir out as an apk repository:
 // -out/<arch>/NAME-PKGVER.apk (the path apk clients fetch) plus an
-// unsigned <arch>/APKINDEX.tar.gz.
+// <arch>/APKINDEX.tar.gz signed as abuild-sign signs it.
 func cmdApkRepo(args []string) error {
 	fs := flag.NewFlagSet("apk-repo", flag.ExitOnError)
 	dir := fs.String("dir", "", "directory with the .apk files")
 	out := fs.String("out", "", "repository directory")
+	keyDir := fs.String("keys", "", "signing key directory")
 	fs.Parse(args)
 	if *dir == "" || *out == "" {
 		return fmt.Errorf("-dir and -out are required")
+	}
+	keys, err := loadKeys(*keyDir)
+	if err != nil {
+		return err
+	}
+	mtime, err := sourceDate()
+	if err != nil {
+		return err
 	}
 	apks, err := filepath.Glob(filepath.Join(*dir, "*.apk"))
 	if err != nil {
@@ -188,6 +212,9 @@ func cmdApkRepo(args []string) error {
 		}
 		b, err := io.ReadAll(r)
 		if err != nil {
+			return err
+		}
+		if b, err = keys.APKSignIndex(b, mtime); err != nil {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(*out, arch, "APKINDEX.tar.gz"), b, 0o644); err != nil {

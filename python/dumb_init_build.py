@@ -7,9 +7,13 @@ Only the standard library is used, so it works offline from Debian's python3.
 
     python3 dumb_init_build.py wheel --binary FILE --arch x86_64 --out DIR
     python3 dumb_init_build.py sdist --out DIR
+    python3 dumb_init_build.py index --dist DIR   (PEP 503 index DIR/simple)
 
-As a backend (pip wheel / python -m build) it builds the binary with `go
-build` for the host unless config settings "binary" and "arch" name one.
+As a backend (pip wheel / python -m build) it builds the binary for the
+host with scripts/build.sh, the release's own build (same flags, so the
+same bytes), unless config settings "binary" and "arch" name one. Built
+from an sdist it runs on any Python 3.7+: the metadata comes from the
+sdist's PKG-INFO, not from pyproject.toml (tomllib is 3.11+).
 """
 
 import base64
@@ -25,7 +29,6 @@ import sys
 import tarfile
 import tempfile
 import time
-import tomllib
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,6 +43,9 @@ PLATFORM_TAGS = ("manylinux_2_17_{m}", "manylinux2014_{m}", "musllinux_1_1_{m}")
 # Earliest time a zip entry can carry.
 ZIP_EPOCH = 315532800
 
+# The release build, relative to the source root.
+BUILD_SCRIPT = "scripts/build.sh"
+
 
 def _source_root():
     """Directory holding VERSION and the Go sources: the repository root
@@ -51,6 +57,10 @@ def _source_root():
 
 
 def _project():
+    try:
+        import tomllib
+    except ImportError:
+        raise SystemExit("dumb_init_build: building from the repository needs Python 3.11 or later (tomllib)")
     with open(os.path.join(HERE, "pyproject.toml"), "rb") as f:
         return tomllib.load(f)["project"]
 
@@ -64,7 +74,10 @@ def version():
 
 
 def _dist_name():
-    return _project()["name"].replace("-", "_")
+    for line in metadata().splitlines():
+        if line.startswith("Name: "):
+            return line[len("Name: "):].replace("-", "_")
+    raise SystemExit("dumb_init_build: metadata has no Name")
 
 
 def _epoch():
@@ -72,6 +85,12 @@ def _epoch():
 
 
 def metadata():
+    """Core metadata. In an sdist it is the sdist's own PKG-INFO, so a wheel
+    built from the sdist says what the release's wheels say."""
+    pkg_info = os.path.join(HERE, "PKG-INFO")
+    if os.path.isfile(pkg_info):
+        with open(pkg_info) as f:
+            return f.read()
     p = _project()
     lines = [
         "Metadata-Version: 2.1",
@@ -89,10 +108,18 @@ def metadata():
     lines.append("Platform: linux")
     for c in p.get("classifiers", []):
         lines.append("Classifier: " + c)
+    lines.append("Requires-Python: " + p["requires-python"])
     lines.append("Description-Content-Type: text/markdown")
     with open(os.path.join(HERE, p["readme"])) as f:
         body = f.read()
     return "\n".join(lines) + "\n\n" + body
+
+
+def _requires_python():
+    for line in metadata().splitlines():
+        if line.startswith("Requires-Python: "):
+            return line[len("Requires-Python: "):]
+    return None
 
 
 def _record_hash(data):
@@ -149,7 +176,8 @@ def build_wheel_file(binary, machine, out_dir):
 def _go_files(root):
     """Files an sdist needs to rebuild the binary: the module's Go and
     assembly sources (tests and this release tooling left out),
-    go.mod/go.sum, VERSION."""
+    go.mod/go.sum, VERSION, and scripts/build.sh, which holds the release's
+    build flags."""
     skip = {"packaging", "python", "dist", "build", "scripts", "testdata"}
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
@@ -159,6 +187,7 @@ def _go_files(root):
                 dirpath == root and fn in ("go.mod", "go.sum", "VERSION", "LICENSE")
             ):
                 out.append(os.path.relpath(os.path.join(dirpath, fn), root))
+    out.append(BUILD_SCRIPT)
     return out
 
 
@@ -183,7 +212,8 @@ def build_sdist_file(out_dir):
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
         for n, data in sorted(members):
             ti = tarfile.TarInfo(base + "/" + n)
-            ti.size, ti.mtime, ti.mode = len(data), _epoch(), 0o644
+            mode = 0o755 if n == "src/" + BUILD_SCRIPT else 0o644
+            ti.size, ti.mtime, ti.mode = len(data), _epoch(), mode
             ti.uid = ti.gid = 0
             ti.uname = ti.gname = "root"
             tf.addfile(ti, io.BytesIO(data))
@@ -195,12 +225,37 @@ def build_sdist_file(out_dir):
     return fname
 
 
+def _find_go():
+    go = shutil.which("go")
+    if go is None:
+        want = "Go"
+        with open(os.path.join(_source_root(), "go.mod")) as f:
+            for line in f:
+                if line.startswith("go "):
+                    want = "Go %s or later" % line.split()[1]
+        raise SystemExit(
+            "dumb-init: building from source needs %s (https://go.dev/dl/) on PATH, "
+            "and no go command was found; or install a prebuilt wheel" % want
+        )
+    return go
+
+
 def _go_build(machine, out):
-    env = dict(os.environ, CGO_ENABLED="0", GOOS="linux", GOARCH=GOARCH[machine])
-    go = shutil.which("go") or "/usr/local/go/bin/go"
-    # the flags of scripts/release.sh, so an sdist build matches the wheels
-    cmd = [go, "build", "-trimpath", "-gcflags=all=-l", "-ldflags=-s -w -X main.version=" + version(), "-o", out, "."]
-    subprocess.run(cmd, cwd=_source_root(), env=env, check=True)
+    go = _find_go()
+    env = dict(
+        os.environ,
+        PATH=os.path.dirname(go) + os.pathsep + os.environ.get("PATH", ""),
+        GOOS="linux",
+        GOARCH=GOARCH[machine],
+        VERSION=version(),
+        # GOFLAGS from the caller (-race, -cover, ...) would change the binary.
+        GOFLAGS="-buildvcs=false",
+    )
+    env.pop("DUMB_INIT_SRC", None)
+    root = _source_root()
+    r = subprocess.run(["sh", os.path.join(root, BUILD_SCRIPT), out], cwd=root, env=env)
+    if r.returncode != 0:
+        raise SystemExit("dumb-init: %s failed (exit status %d)" % (BUILD_SCRIPT, r.returncode))
 
 
 # ---- PEP 517 hooks ----------------------------------------------------------
@@ -229,6 +284,39 @@ def build_sdist(sdist_directory, config_settings=None):
     return build_sdist_file(sdist_directory)
 
 
+def write_simple_index(dist_dir):
+    """A PEP 503 simple repository in DIST/simple for the wheels and sdist
+    in DIST, so `pip install --index-url URL/simple dumb-init` works by
+    name. Links point back at the files in DIST, with their sha256."""
+    import html
+
+    name = _dist_name()
+    project = name.replace("_", "-").lower()
+    files = sorted(
+        f
+        for f in os.listdir(dist_dir)
+        if f.startswith(name + "-") and (f.endswith(".whl") or f.endswith(".tar.gz"))
+    )
+    if not files:
+        raise SystemExit("dumb_init_build: no wheels or sdist in %s" % dist_dir)
+    rp = _requires_python()
+    rp_attr = ' data-requires-python="%s"' % html.escape(rp) if rp else ""
+    links = []
+    for f in files:
+        with open(os.path.join(dist_dir, f), "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
+        links.append('    <a href="../../%s#sha256=%s"%s>%s</a><br>' % (f, digest, rp_attr, html.escape(f)))
+    page = "<!DOCTYPE html>\n<html>\n  <head><title>Links for %s</title></head>\n  <body>\n    <h1>Links for %s</h1>\n%s\n  </body>\n</html>\n"
+    root_page = "<!DOCTYPE html>\n<html>\n  <head><title>Simple index</title></head>\n  <body>\n    <a href=\"%s/\">%s</a>\n  </body>\n</html>\n"
+    proj_dir = os.path.join(dist_dir, "simple", project)
+    os.makedirs(proj_dir, exist_ok=True)
+    with open(os.path.join(dist_dir, "simple", "index.html"), "w") as fh:
+        fh.write(root_page % (project, project))
+    with open(os.path.join(proj_dir, "index.html"), "w") as fh:
+        fh.write(page % (project, project, "\n".join(links)))
+    return project
+
+
 # ---- command line -----------------------------------------------------------
 
 
@@ -243,11 +331,15 @@ def main(argv):
     w.add_argument("--out", required=True)
     s = sub.add_parser("sdist")
     s.add_argument("--out", required=True)
+    i = sub.add_parser("index")
+    i.add_argument("--dist", required=True)
     a = ap.parse_args(argv)
     if a.cmd == "wheel":
         print(build_wheel_file(a.binary, a.arch, a.out))
-    else:
+    elif a.cmd == "sdist":
         print(build_sdist_file(a.out))
+    else:
+        print(write_simple_index(a.dist))
 
 
 if __name__ == "__main__":

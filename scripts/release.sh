@@ -1,17 +1,37 @@
 #!/bin/sh
 # Build every release asset of dumb-init into dist/: raw static binaries,
-# .deb/.rpm/.apk (nfpm, via packaging/), an apt and an apk repository,
-# Python wheels and sdist, and sha256sums. Offline apart from the Go module
-# proxy. Everything is built in a scratch directory that replaces dist/
-# only once all steps succeeded.
+# .deb/.rpm/.apk (nfpm, via packaging/), signed apt and apk repositories,
+# Python wheels, sdist and a PEP 503 index, sha256sums and its signature,
+# and the public keys in dist/keys. Offline apart from the Go module proxy.
+# Everything is built in a scratch directory that replaces dist/ only once
+# all steps succeeded. Two runs on one commit with the same keys give the
+# same bytes, whatever the host, user, umask, time zone, locale, checkout
+# path or time.
 #
+# DUMB_INIT_SIGNING_KEYS names the key directory: openpgp.asc (OpenPGP
+# secret key: apt, rpm, sha256sums) and dumb-init.rsa (PEM RSA key: apk),
+# both unencrypted. Without it a throwaway set is made and thrown away.
+# Private keys never go to dist/.
 # DUMB_INIT_SRC (default: the repository root) names the Go package to build;
 # it exists so the pipeline can be exercised against a stand-in main.
 set -eu
+umask 022
 
 die() { echo "release: $*" >&2; exit 1; }
 
+keys=
+if [ -n "${DUMB_INIT_SIGNING_KEYS:-}" ]; then
+	keys=$(cd "$DUMB_INIT_SIGNING_KEYS" 2>/dev/null && pwd) ||
+		die "DUMB_INIT_SIGNING_KEYS=$DUMB_INIT_SIGNING_KEYS is not a directory"
+	for f in openpgp.asc dumb-init.rsa; do
+		[ -s "$keys/$f" ] || die "DUMB_INIT_SIGNING_KEYS: $keys/$f is missing"
+	done
+fi
+
 root=$(cd "$(dirname "$0")/.." && pwd)
+case $keys/ in
+"$root"/dist/* | "$root"/build/*) die "keep DUMB_INIT_SIGNING_KEYS out of dist/ and build/ (they are replaced and published)" ;;
+esac
 cd "$root"
 src=$(cd "${DUMB_INIT_SRC:-$root}" && pwd)
 
@@ -38,12 +58,24 @@ export GOFLAGS=-buildvcs=false CGO_ENABLED=0 GOOS=linux
 mkdir -p "$root/build"
 work=$(mktemp -d "$root/build/release.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM HUP
+# A throwaway private key lives in $work: remove it on every way out.
+trap 'exit 130' INT TERM HUP PIPE
 out=$work/dist
 mkdir -p "$out" "$work/bin"
 
 # Architectures: GOARCH and the `uname -m` name upstream uses for assets.
 arches="amd64:x86_64 arm64:aarch64 ppc64le:ppc64le s390x:s390x"
+
+# The packaging tool comes first: it also makes and checks the keys.
+(cd packaging && go build -trimpath -o "$work/packaging" .) || die "building packaging/ failed"
+if [ -z "$keys" ]; then
+	keys=$work/keys
+	echo "release: DUMB_INIT_SIGNING_KEYS is not set: signing with a throwaway key set made now and deleted after the build (public halves in dist/keys)"
+	"$work/packaging" keygen -dir "$keys" || die "making a throwaway key set failed"
+fi
+fpr=$("$work/packaging" export-keys -keys "$keys" -out "$out/keys") ||
+	die "the signing keys in $keys are unusable"
+echo "release: signing with $fpr and the RSA key dumb-init.rsa"
 
 echo "release: building binaries for $V"
 for a in $arches; do
@@ -75,16 +107,15 @@ gzip -9n <"$work/man/dumb-init.1" >"$work/man/dumb-init.1.gz"
 gzip -9n <packaging/debian/changelog >"$work/man/changelog.gz"
 
 echo "release: packages (nfpm)"
-(cd packaging && go build -trimpath -o "$work/packaging" .) || die "building packaging/ failed"
 "$work/packaging" packages -config packaging/nfpm.yaml -version "$V" -bin "$work/bin" \
-	-man "$work/man/dumb-init.1.gz" -changelog "$work/man/changelog.gz" -out "$out" >/dev/null ||
+	-man "$work/man/dumb-init.1.gz" -changelog "$work/man/changelog.gz" -keys "$keys" -out "$out" >/dev/null ||
 	die "packaging failed"
 
 echo "release: apt and apk repositories"
 mkdir -p "$out/apt"
 cp "$out"/*.deb "$out/apt/"
-"$work/packaging" apt-repo -dir "$out/apt" || die "apt repository failed"
-"$work/packaging" apk-repo -dir "$out" -out "$out/apk" || die "apk repository failed"
+"$work/packaging" apt-repo -dir "$out/apt" -keys "$keys" || die "apt repository failed"
+"$work/packaging" apk-repo -dir "$out" -out "$out/apk" -keys "$keys" || die "apk repository failed"
 
 echo "release: python wheels and sdist"
 for a in $arches; do
@@ -93,10 +124,13 @@ for a in $arches; do
 		--arch "$machine" --out "$out" >/dev/null || die "wheel for $machine failed"
 done
 python3 python/dumb_init_build.py sdist --out "$out" >/dev/null || die "sdist failed"
+python3 python/dumb_init_build.py index --dist "$out" >/dev/null || die "PEP 503 index failed"
 
-echo "release: sha256sums"
+echo "release: sha256sums and its signature"
 (cd "$out" && find . -maxdepth 1 -type f ! -name sha256sums -printf '%f\n' | sort |
 	xargs sha256sum --binary >sha256sums) || die "sha256sum failed"
+"$work/packaging" sign -keys "$keys" -in "$out/sha256sums" -out "$out/sha256sums.asc" ||
+	die "signing sha256sums failed"
 
 # Swap in atomically-ish: the old dist/ disappears only after the new one
 # is complete, and a failure above never touches it.

@@ -36,9 +36,14 @@ def flag(name):
 UNCATCHABLE = {signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD, 32, 33}
 
 
-def install_recorder(prefix):
+def install_recorder(prefix, stamp=False):
+    """Print each signal received as PREFIX+N, or with stamp as
+    PREFIX+N@T, T being CLOCK_MONOTONIC in seconds when it arrived."""
     def handler(signum, _frame):
-        out("%s%d" % (prefix, signum))
+        if stamp:
+            out("%s%d@%.6f" % (prefix, signum, time.monotonic()))
+        else:
+            out("%s%d" % (prefix, signum))
 
     for sig in range(1, signal.NSIG):
         if sig in UNCATCHABLE:
@@ -75,7 +80,7 @@ def mode_signals():
     exit_file = arg("--exit-file")
     exit_code = int(arg("--exit-code", "0"))
     parent = os.getppid()
-    install_recorder("")
+    install_recorder("", flag("--stamp"))
     if flag("--grandchild"):
         me = os.getpid()
         r, w = os.pipe()
@@ -92,6 +97,78 @@ def mode_signals():
         out("gpid %d" % pid)
     out("ready")
     idle(deadline, parent, exit_file, exit_code)
+
+
+def run_service(spec, ready_fd, deadline):
+    """One service of mode_services; spec is NAME[:OPTION...]:
+    setsid        leave the session (signals to the child's group miss it)
+    shutdown=S    take S seconds to shut down after SIGTERM
+    ignore-term   ignore SIGTERM (only SIGKILL ends it)
+    It prints "NAME up PID", "NAME got N" for each signal, and "NAME clean"
+    when it has shut down after SIGTERM."""
+    name, *options = spec.split(":")
+    shutdown = 0.0
+    for o in options:
+        if o == "setsid":
+            os.setsid()
+        elif o.startswith("shutdown="):
+            shutdown = float(o[len("shutdown="):])
+    stopping = []
+
+    def handler(signum, _frame):
+        out("%s got %d" % (name, signum))
+        if signum == signal.SIGTERM and not stopping:
+            stopping.append(time.monotonic() + shutdown)
+
+    for sig in range(1, signal.NSIG):
+        if sig not in UNCATCHABLE:
+            try:
+                signal.signal(sig, handler)
+            except (OSError, ValueError):
+                pass
+    if "ignore-term" in options:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    out("%s up %d" % (name, os.getpid()))
+    os.write(ready_fd, b"x")
+    os.close(ready_fd)
+    while time.monotonic() < deadline:
+        if stopping and time.monotonic() >= stopping[0]:
+            out("%s clean" % name)
+            os._exit(0)
+        time.sleep(0.01)
+    out("%s timeout" % name)
+    os._exit(99)
+
+
+def mode_services():
+    """Start the services given after "--" (see run_service), wait until
+    each is up, print "ready", then exit with --exit-code, or with
+    --stay keep running and record signals like mode_signals (--stamp; with
+    --term-exit a SIGTERM, recorded, ends it as its default action would)."""
+    deadline = time.monotonic() + float(arg("--timeout", "30"))
+    specs = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
+    parent = os.getppid()
+    for spec in specs:
+        r, w = os.pipe()
+        if os.fork() == 0:
+            os.close(r)
+            run_service(spec, w, deadline)
+        os.close(w)
+        os.read(r, 1)
+        os.close(r)
+    if flag("--stay"):
+        install_recorder("", flag("--stamp"))
+        if flag("--term-exit"):
+            # Record SIGTERM, then die of it (exit status 128+15).
+            def die(signum, _frame):
+                out("%d@%.6f" % (signum, time.monotonic()))
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+            signal.signal(signal.SIGTERM, die)
+    out("ready")
+    if flag("--stay"):
+        idle(deadline, parent, arg("--exit-file"), int(arg("--exit-code", "0")))
+    os._exit(int(arg("--exit-code", "0")))
 
 
 def mode_orphans():
@@ -225,6 +302,7 @@ MODES = {
     "launch": mode_launch,
     "info": mode_info,
     "ptyrun": mode_ptyrun,
+    "services": mode_services,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseSeconds(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ns int64
+	}{
+		{"10", 10e9}, {"2.5", 2.5e9}, {".5", 0.5e9}, {"0.001", 1e6}, {"86400", 86400e9},
+		{"86400.000", 86400e9}, {"0010", 10e9}, {"0.0000000001", 1}, {"1.1234567899", 1123456789},
+	} {
+		if ns, ok := parseSeconds(c.in); !ok || ns != c.ns {
+			t.Errorf("parseSeconds(%q) = %d, %v; want %d", c.in, ns, ok, c.ns)
+		}
+	}
+	for _, in := range []string{"", "0", "0.0", ".", "5.", "-1", "+1", " 1", "1 ", "1e3", "86400.001",
+		"99999999999999999999", "1,5", "inf", "NaN", "1s", "0x10"} {
+		if ns, ok := parseSeconds(in); ok {
+			t.Errorf("parseSeconds(%q) accepted as %d", in, ns)
+		}
+	}
+}
+
+func TestParseExtensions(t *testing.T) {
+	ext, bad := parseExtensions([]string{
+		"DUMB_INIT_GRACE=2.5", "DUMB_INIT_GRACE=ignored, as getenv takes the first",
+		"DUMB_INIT_DELAY=15:10,34:0.5,15:20,64:1", "DUMB_INIT_EXIT_REMAP=143:0,0:255,143:1",
+		"DUMB_INIT_PDEATHSIG=64", "DUMB_INIT_SUBREAPER=0",
+	})
+	if bad != "" {
+		t.Fatal(bad)
+	}
+	if ext.grace != 2.5e9 || ext.graceText != "2.5" || !ext.subreaper {
+		t.Errorf("grace %d %q subreaper %v; want 2.5 s, implying the subreaper", ext.grace, ext.graceText, ext.subreaper)
+	}
+	if ext.delay[15] != 20e9 || ext.delayText[15] != "20" || ext.delay[34] != 0.5e9 || ext.delay[64] != 1e9 || ext.delay[2] != 0 {
+		t.Errorf("delays: 15 %d %q, 34 %d, 64 %d, 2 %d", ext.delay[15], ext.delayText[15], ext.delay[34], ext.delay[64], ext.delay[2])
+	}
+	for from, want := range map[int]int{143: 1, 0: 255, 1: 1, 255: 255, 137: 137} {
+		if got := ext.exitStatus(from); got != want {
+			t.Errorf("exit status %d becomes %d, want %d", from, got, want)
+		}
+	}
+	if ext.pdeathsig != 64 {
+		t.Errorf("pdeathsig %d", ext.pdeathsig)
+	}
+
+	none, bad := parseExtensions([]string{"DUMB_INIT_GRACE=", "DUMB_INIT_DELAY=", "DUMB_INIT_SUBREAPER=",
+		"DUMB_INIT_EXIT_REMAP=", "DUMB_INIT_PDEATHSIG=", "DUMB_INIT_GRACEX=1"})
+	if bad != "" || none != (extensions{}) {
+		t.Errorf("empty values: %+v, %q; want nothing set", none, bad)
+	}
+
+	for _, env := range []string{"DUMB_INIT_DELAY=15:1,,2:1", "DUMB_INIT_DELAY=15:1:2", "DUMB_INIT_DELAY=19:1",
+		"DUMB_INIT_DELAY=33:1", "DUMB_INIT_DELAY=0:1", "DUMB_INIT_DELAY=15:0", "DUMB_INIT_EXIT_REMAP=:0",
+		"DUMB_INIT_EXIT_REMAP=1:2,", "DUMB_INIT_EXIT_REMAP=-1:0", "DUMB_INIT_PDEATHSIG=17",
+		"DUMB_INIT_PDEATHSIG=+15", "DUMB_INIT_PDEATHSIG=15 ", "DUMB_INIT_SUBREAPER=true"} {
+		name := env[:strings.IndexByte(env, '=')]
+		if _, bad := parseExtensions([]string{env}); !strings.HasPrefix(bad, env+": expected ") {
+			t.Errorf("%q: error %q, want one naming %s", env, bad, name)
+		}
+	}
+}
