@@ -86,18 +86,12 @@ func (p *proxy) signalRest(sig int) {
 		}
 		return
 	}
-	var pids []int
-	if p.pid1 {
-		pids = p.scan.all(p.self)
-	} else {
-		pids = p.scan.descendants(p.self)
-	}
 	n := 0
-	for _, pid := range pids {
-		if p.cfg.setsid && p.scan.pgid(pid) == p.child {
+	for _, pr := range p.scan.others(p.self, p.pid1) {
+		if p.cfg.setsid && pr.pgid == p.child {
 			continue // in the child's group: it had sig already
 		}
-		if syscall.Kill(pid, syscall.Signal(sig)) == nil {
+		if syscall.Kill(pr.pid, syscall.Signal(sig)) == nil {
 			n++
 		}
 	}
@@ -105,14 +99,14 @@ func (p *proxy) signalRest(sig int) {
 }
 
 // killRest SIGKILLs every process left. Not as PID 1 it is called again
-// after each reap: a process forked while we walked the tree comes to us
-// when its parent dies.
+// after each reap: a process forked while we read /proc comes to us when
+// its parent dies.
 func (p *proxy) killRest() {
 	if p.pid1 {
 		syscall.Kill(-1, syscall.SIGKILL)
 		return
 	}
-	for _, pid := range p.scan.descendants(p.self) {
-		syscall.Kill(pid, syscall.SIGKILL)
+	for _, pr := range p.scan.others(p.self, false) {
+		syscall.Kill(pr.pid, syscall.SIGKILL)
 	}
 }

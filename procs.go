@@ -1,16 +1,21 @@
 package main
 
-import "syscall"
+import (
+	"syscall"
+	"unsafe"
+)
 
 // Finding the processes a grace period is about (DUMB_INIT_GRACE): the
-// kernel offers no system call that lists a process's children, so this
-// reads /proc, which must be the one of our own PID namespace. Only the
-// grace period uses it, and only once the child has exited.
+// kernel offers no system call that lists processes, so this reads /proc,
+// which must be the one of our own PID namespace. Only the grace period
+// uses it, and only once the child has exited.
+
+// proc is one process as /proc/PID/stat shows it.
+type proc struct{ pid, ppid, pgid int }
 
 // procScan is scratch space for reading /proc, reused across scans.
 type procScan struct {
-	buf   []byte
-	names []string
+	buf []byte
 }
 
 // ours reports whether /proc shows our PID namespace (a container's /proc,
@@ -18,102 +23,115 @@ type procScan struct {
 func (r *procScan) ours(self int) bool {
 	var b [16]byte
 	n, err := syscall.Readlink("/proc/self", b[:])
-	if err != nil {
-		return false
-	}
 	pid, ok := parseDecimal(string(b[:n]), 1<<30)
-	return ok && pid == self
+	return err == nil && ok && pid == self
 }
 
-// all lists every process of the namespace but the caller (PID 1).
-func (r *procScan) all(self int) []int {
-	var pids []int
-	for _, name := range r.dir("/proc") {
-		if pid, ok := parseDecimal(name, 1<<30); ok && pid != self {
-			pids = append(pids, pid)
+// others lists the processes of the namespace but self: with all, every
+// one of them (for PID 1); otherwise self's descendants, found through
+// their parents, which are ours as a subreaper.
+func (r *procScan) others(self int, all bool) []proc {
+	var procs []proc
+	for _, pid := range r.pids() {
+		if p, ok := r.stat(pid); ok && pid != self {
+			procs = append(procs, p)
 		}
 	}
-	return pids
-}
-
-// descendants lists every process below root, each once. The children of
-// a process are listed per thread: an orphan handed to a subreaper can
-// land on any of its threads.
-func (r *procScan) descendants(root int) []int {
-	var found []int
-	todo := []int{root}
-	for len(todo) > 0 {
-		pid := todo[len(todo)-1]
-		todo = todo[:len(todo)-1]
-		task := "/proc/" + itoa(pid) + "/task/"
-		for _, tid := range r.dir(task) {
-			for _, child := range r.numbers(task + tid + "/children") {
-				// A process re-parented while we walk can show up twice.
-				if child != root && !contains(found, child) {
-					found = append(found, child)
-					todo = append(todo, child)
-				}
+	if all {
+		return procs
+	}
+	// Keep those whose parent is self or kept, until nothing changes.
+	var kept []proc
+	isKept := func(pid int) bool {
+		for _, k := range kept {
+			if k.pid == pid {
+				return true
+			}
+		}
+		return pid == self
+	}
+	for grew := true; grew; {
+		grew = false
+		for i := 0; i < len(procs); i++ {
+			if isKept(procs[i].ppid) {
+				kept = append(kept, procs[i])
+				procs[i] = procs[len(procs)-1]
+				procs = procs[:len(procs)-1]
+				i--
+				grew = true
 			}
 		}
 	}
-	return found
+	return kept
 }
 
-// pgid is the process group of pid, or 0 if it is gone.
-func (r *procScan) pgid(pid int) int {
-	stat := r.read("/proc/" + itoa(pid) + "/stat")
-	// "pid (comm) state ppid pgrp ...": comm may hold anything, even ") ".
-	end := -1
-	for i := range stat {
-		if stat[i] == ')' {
-			end = i
-		}
-	}
-	if end < 0 {
-		return 0
-	}
-	fields := r.fieldsOf(stat[end+1:])
-	if len(fields) < 3 {
-		return 0
-	}
-	pgid, _ := parseDecimal(fields[2], 1<<30)
-	return pgid
-}
-
-// dir lists the names in a directory (none if it cannot be read).
-func (r *procScan) dir(path string) []string {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+// pids lists the numeric entries of /proc.
+func (r *procScan) pids() []int {
+	fd, err := syscall.Open("/proc", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return nil
 	}
 	defer syscall.Close(fd)
-	r.names = r.names[:0]
 	r.grow()
+	var pids []int
 	for {
 		n, err := syscall.ReadDirent(fd, r.buf)
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil || n <= 0 {
-			return r.names
+			return pids
 		}
-		_, _, r.names = syscall.ParseDirent(r.buf[:n], -1, r.names)
+		// struct linux_dirent64: ino (8), off (8), reclen (2), type (1),
+		// then the name, NUL-terminated.
+		for off := 0; off+19 < n; {
+			reclen := int(*(*uint16)(unsafe.Pointer(&r.buf[off+16])))
+			name := r.buf[off+19 : off+reclen]
+			for i, c := range name {
+				if c == 0 {
+					name = name[:i]
+					break
+				}
+			}
+			if pid, ok := parseDecimal(string(name), 1<<30); ok {
+				pids = append(pids, pid)
+			}
+			off += reclen
+		}
 	}
 }
 
-// numbers reads a file of space-separated decimal numbers.
-func (r *procScan) numbers(path string) []int {
-	var out []int
-	for _, f := range r.fieldsOf(r.read(path)) {
-		if n, ok := parseDecimal(f, 1<<30); ok {
-			out = append(out, n)
+// stat reads pid, ppid and pgid from /proc/PID/stat: "pid (comm) state
+// ppid pgrp ...", where comm may hold anything, even ") ".
+func (r *procScan) stat(pid int) (proc, bool) {
+	b := r.read("/proc/" + itoa(pid) + "/stat")
+	end := -1
+	for i := range b {
+		if b[i] == ')' {
+			end = i
 		}
 	}
-	return out
+	var f [3][]byte // state, ppid, pgrp
+	n := 0
+	for i := end + 1; end >= 0 && i < len(b) && n < len(f); i++ {
+		if b[i] == ' ' {
+			continue
+		}
+		j := i
+		for j < len(b) && b[j] != ' ' {
+			j++
+		}
+		f[n], n, i = b[i:j], n+1, j
+	}
+	if n < len(f) {
+		return proc{}, false
+	}
+	ppid, _ := parseDecimal(string(f[1]), 1<<30)
+	pgid, _ := parseDecimal(string(f[2]), 1<<30)
+	return proc{pid, ppid, pgid}, true
 }
 
-// read returns the start of a small file (4 KiB is plenty for what /proc
-// gives here; a longer children list is read whole).
+// read returns what a small file holds (4 KiB is plenty for a stat line).
 func (r *procScan) read(path string) []byte {
 	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
@@ -121,53 +139,17 @@ func (r *procScan) read(path string) []byte {
 	}
 	defer syscall.Close(fd)
 	r.grow()
-	n := 0
-	for {
-		if n == len(r.buf) {
-			r.buf = append(r.buf, make([]byte, len(r.buf))...)
-		}
-		m, err := syscall.Read(fd, r.buf[n:])
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil || m <= 0 {
-			return r.buf[:n]
-		}
-		n += m
+	n, err := syscall.Read(fd, r.buf)
+	if err != nil || n < 0 {
+		return nil
 	}
+	return r.buf[:n]
 }
 
 func (r *procScan) grow() {
 	if r.buf == nil {
 		r.buf = make([]byte, 4096)
 	}
-}
-
-// fieldsOf splits on spaces and newlines. The strings are copies: the
-// buffer is reused by the next read.
-func (r *procScan) fieldsOf(b []byte) []string {
-	var out []string
-	start := -1
-	for i := 0; i <= len(b); i++ {
-		if i == len(b) || b[i] == ' ' || b[i] == '\n' {
-			if start >= 0 {
-				out = append(out, string(b[start:i]))
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
-	}
-	return out
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func itoa(n int) string {
