@@ -49,11 +49,7 @@ func run(args []string) int {
 	setGCPercent(-1)
 
 	keepIgnoredSignals()
-	sigs, e := catchSignals(preemptionOff())
-	if e != 0 {
-		w.printf("Unable to catch signals (errno=%d %m). Exiting.", int(e), int(e))
-		return 1
-	}
+	sigs := catchSignals(preemptionOff())
 	w.queueing = true
 	p := &proxy{cfg: &cfg, ext: &ext, w: w}
 	start := childStart{errno: syscall.EINVAL}
@@ -83,6 +79,6 @@ func run(args []string) int {
 	if e := start.leftCwd(); e != 0 {
 		w.debugf("Unable to chdir(\"/\") (errno=%d %m)", int(e), int(e))
 	}
-	p.loop(sigs.pipe)
+	p.loop()
 	return 0 // not reached
 }

@@ -12,11 +12,12 @@ import "syscall"
 // So the init installs its own handler, behind the runtime's back (the
 // runtime never looks at these dispositions again). It is written in
 // assembly because it runs outside Go's world, on whatever thread the
-// kernel picks: it counts the signal in sigCounts, then writes its number
-// into a pipe to wake the main loop (the self-pipe trick). The count, not the
-// pipe, is what the loop handles: a pipe holds 64 KiB, and the kernel can
-// deliver more queued real-time signals than that at once (to an init that
-// was stopped), none of which may be lost. One thing stays the runtime's job: a
+// kernel picks: it counts the signal in sigCounts, sets sigWake and wakes the
+// main loop, which waits on sigWake with a futex. Every queued real-time
+// signal the kernel delivers is counted (it can deliver tens of thousands
+// at once to an init that was stopped), and the init holds no descriptor of
+// its own: a self-pipe would lose signals once full and cost two
+// descriptors, which a low RLIMIT_NOFILE may not leave. One thing stays the runtime's job: a
 // fault in the init's own code (SIGSEGV and friends raised by the kernel,
 // si_code > 0) is handed on to the runtime's handler, which turns it into a
 // panic or a crash report; the same signals sent by a process are forwarded
@@ -24,15 +25,16 @@ import "syscall"
 
 // Read by sigHandler. They are written only in catchSignals, before any
 // handler is installed.
-var (
-	sigPipe    uintptr               // the pipe's write end, non-blocking
-	sigNumbers [maxRTSig + 1]byte    // sigNumbers[s] == s: the byte written for s
-	sigChain   [maxRTSig + 1]uintptr // the runtime's handler, for faults
-)
+var sigChain [maxRTSig + 1]uintptr // the runtime's handler, for faults
 
 // sigCounts[s] is how many times s arrived and was not yet taken by the main
-// loop: the handler adds 1 atomically, the loop swaps it for 0.
-var sigCounts [maxRTSig + 1]uint32
+// loop: the handler adds 1 atomically, the loop swaps it for 0. sigWake is
+// set to 1 by the handler after counting, and swapped for 0 by the loop
+// before it collects the counts: while it is 0, the loop may sleep.
+var (
+	sigCounts [maxRTSig + 1]uint32
+	sigWake   uint32
+)
 
 // sigHandler is never called from Go: its address is given to the kernel.
 func sigHandler()

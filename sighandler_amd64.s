@@ -17,11 +17,11 @@ queue:
 	MOVL	$1, AX
 	LOCK
 	XADDL	AX, (SI)(DI*4)
-	LEAQ	·sigNumbers(SB), SI
-	ADDQ	DI, SI
-	MOVQ	·sigPipe(SB), DI
+	MOVL	$1, ·sigWake(SB)
+	LEAQ	·sigWake(SB), DI
+	MOVL	$129, SI // FUTEX_WAKE_PRIVATE
 	MOVL	$1, DX
-	MOVL	$1, AX // write
+	MOVL	$202, AX // futex
 	SYSCALL
 	RET
 

@@ -19,11 +19,12 @@ count:
 	ADDW	$1, R3, R3
 	STLXRW	R3, (R1), R4
 	CBNZ	R4, count
-	MOVD	$·sigNumbers(SB), R1
-	ADD	R0, R1, R1
-	MOVD	·sigPipe(SB), R0
+	MOVD	$·sigWake(SB), R0
+	MOVW	$1, R3
+	STLRW	R3, (R0) // after the count, as the loop reads them
+	MOVD	$129, R1 // FUTEX_WAKE_PRIVATE
 	MOVD	$1, R2
-	MOVD	$64, R8 // write
+	MOVD	$98, R8 // futex
 	SVC
 	RET
 

@@ -25,12 +25,13 @@ count:
 	ADD	$1, R7
 	STWCCC	R7, (R4)
 	BNE	count
-	LWSYNC
-	MOVD	$·sigNumbers(SB), R4
-	ADD	R3, R4
-	MOVD	·sigPipe(SB), R3
+	LWSYNC // the count before the wake-up word, as the loop reads them
+	MOVD	$·sigWake(SB), R3
+	MOVD	$1, R7
+	MOVW	R7, (R3)
+	MOVD	$129, R4 // FUTEX_WAKE_PRIVATE
 	MOVD	$1, R5
-	SYSCALL	$4 // write
+	SYSCALL	$221 // futex
 	RET
 
 TEXT ·sigNop(SB),NOSPLIT|NOFRAME,$0

@@ -20,11 +20,12 @@ count:
 	ADD	$1, R5, R6
 	CS	R5, R6, (R3) // if R5 == (R3) then (R3) = R6 else R5 = (R3)
 	BNE	count
-	MOVD	$·sigNumbers(SB), R3
-	ADD	R2, R3
-	MOVD	·sigPipe(SB), R2
+	MOVD	$·sigWake(SB), R2
+	MOVD	$1, R5
+	MOVW	R5, (R2)
+	MOVD	$129, R3 // FUTEX_WAKE_PRIVATE
 	MOVD	$1, R4
-	MOVW	$4, R1 // write
+	MOVW	$238, R1 // futex
 	SYSCALL
 	RET
 

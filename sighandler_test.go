@@ -3,11 +3,13 @@ package main
 import (
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // The signal handler and the vfork are assembly, one file per architecture.
@@ -50,52 +52,37 @@ func handlerScenario() int {
 		w.printf("handler scenario: "+what, args...)
 		return 1
 	}
-	sigs, e := catchSignals(false)
-	if e != 0 {
-		return fail("catchSignals: errno %d", int(e))
-	}
+	sigs := catchSignals(false)
 
-	// Signals sent by a process, fault signals included, arrive in the
-	// pipe as their number. (Not 64: qemu-user cannot deliver it.)
+	// Signals sent by a process, fault signals included, are counted
+	// under their number and set the wake-up word. (Not 64: qemu-user
+	// cannot deliver it.)
 	for _, s := range []int{11, 10, 7, 4, 8, 5, 31, 27, 34, 40, 60, 1, 2, 15} {
+		atomic.StoreUint32(&sigWake, 0)
 		syscall.Kill(syscall.Getpid(), syscall.Signal(s))
-		if got := readSignal(sigs.pipe); got != s {
-			return fail("sent signal %d, the pipe gave %d", s, got)
+		if !awaitCounts(map[int]uint32{s: 1}) || atomic.LoadUint32(&sigWake) != 1 {
+			return fail("sent signal %d once: counted %d times, wake-up word %d",
+				s, int(atomic.LoadUint32(&sigCounts[s])), int(atomic.LoadUint32(&sigWake)))
 		}
-	}
-
-	// The handler counts every arrival, each queued real-time signal on
-	// its own, also when the pipe that wakes the main loop is full (the
-	// kernel can deliver more at once than a pipe holds).
-	for s := range sigCounts {
 		atomic.StoreUint32(&sigCounts[s], 0)
 	}
-	full := make([]byte, 4096)
-	for {
-		if n, _ := syscall.Write(int(sigPipe), full); n <= 0 {
-			break
-		}
-	}
+
+	// Each queued real-time signal is counted on its own.
 	for i := 0; i < 100; i++ {
 		syscall.Kill(syscall.Getpid(), 40)
 	}
 	syscall.Kill(syscall.Getpid(), syscall.SIGUSR2)
-	for wait := 500; wait > 0; wait-- {
-		if atomic.LoadUint32(&sigCounts[40]) == 100 && atomic.LoadUint32(&sigCounts[12]) == 1 {
-			break
-		}
-		syscall.Nanosleep(&syscall.Timespec{Nsec: 10e6}, nil)
+	if !awaitCounts(map[int]uint32{40: 100, 12: 1}) {
+		return fail("counted signal 40 %d times (sent 100) and SIGUSR2 %d times (sent 1)",
+			int(atomic.LoadUint32(&sigCounts[40])), int(atomic.LoadUint32(&sigCounts[12])))
 	}
-	if n40, n12 := atomic.LoadUint32(&sigCounts[40]), atomic.LoadUint32(&sigCounts[12]); n40 != 100 || n12 != 1 {
-		return fail("with the pipe full, counted signal 40 %d times (sent 100) and SIGUSR2 %d times (sent 1)", int(n40), int(n12))
+	atomic.StoreUint32(&sigCounts[40], 0)
+	atomic.StoreUint32(&sigCounts[12], 0)
+
+	// A signal handled on another thread wakes the loop's futex wait.
+	if !wokenByOtherThread() {
+		return fail("a futex wait on the wake-up word was not woken by a signal handled on another thread")
 	}
-	syscall.SetNonblock(sigs.pipe, true)
-	for {
-		if n, _ := syscall.Read(sigs.pipe, full); n <= 0 {
-			break
-		}
-	}
-	syscall.SetNonblock(sigs.pipe, false)
 
 	// A real fault in Go code still reaches the runtime, which turns it
 	// into a panic.
@@ -125,19 +112,58 @@ func handlerScenario() int {
 	return 0
 }
 
-// readSignal returns the next number from the pipe, or -1 after 5 s.
-func readSignal(fd int) int {
-	var set syscall.FdSet
-	set.Bits[fd/64] |= 1 << (uint(fd) % 64)
-	tv := syscall.Timeval{Sec: 5}
-	if n, err := syscall.Select(fd+1, &set, nil, nil, &tv); err != nil || n != 1 {
-		return -1
+// awaitCounts waits up to 5 s until sigCounts holds exactly want.
+func awaitCounts(want map[int]uint32) bool {
+	for wait := 500; wait > 0; wait-- {
+		ok := true
+		for s, n := range want {
+			ok = ok && atomic.LoadUint32(&sigCounts[s]) == n
+		}
+		if ok {
+			return true
+		}
+		syscall.Nanosleep(&syscall.Timespec{Nsec: 10e6}, nil)
 	}
-	var b [1]byte
-	if n, _ := syscall.Read(fd, b[:]); n != 1 {
-		return -1
+	return false
+}
+
+// wokenByOtherThread has this thread, with SIGUSR1 blocked, wait on the
+// wake-up word as the main loop does, while another thread sends SIGUSR1
+// to the process once this one sleeps: the kernel delivers it to a thread
+// that does not block it, whose handler must wake this one.
+func wokenByOtherThread() bool {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	usr1 := uint64(1) << (syscall.SIGUSR1 - 1)
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 0 /* SIG_BLOCK */, uintptr(unsafe.Pointer(&usr1)), 0, 8, 0, 0)
+	defer unblockAllSignals()
+	atomic.StoreUint32(&sigWake, 0)
+	tid := syscall.Gettid()
+	go func() {
+		// Once the waiting thread sleeps, or after 5 s anyway (then the
+		// wait below may see the word set already: still a pass).
+		stat := "/proc/self/task/" + itoa(tid) + "/stat"
+		for i := 0; i < 500 && !sleeping(stat); i++ {
+			syscall.Nanosleep(&syscall.Timespec{Nsec: 10e6}, nil)
+		}
+		syscall.Kill(syscall.Getpid(), syscall.SIGUSR1)
+	}()
+	ts := syscall.Timespec{Sec: 5}
+	_, _, e := syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&sigWake)), 128 /* FUTEX_WAIT_PRIVATE */, 0,
+		uintptr(unsafe.Pointer(&ts)), 0, 0)
+	return e != syscall.ETIMEDOUT && atomic.LoadUint32(&sigWake) == 1 && awaitCounts(map[int]uint32{10: 1})
+}
+
+// sleeping reports whether the task whose stat file this is sleeps (S).
+func sleeping(stat string) bool {
+	var r procScan
+	b := r.read(stat)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == ')' {
+			return i+2 < len(b) && b[i+2] == 'S'
+		}
 	}
-	return int(b[0])
+	return false
 }
 
 //go:noinline

@@ -16,33 +16,22 @@ const (
 	maxRTSig  = 64
 )
 
-// signals is what catchSignals set up: the pipe the main loop reads, and
-// the actions the child must take over before it execs the command.
+// signals is what catchSignals set up: the actions the child must take
+// over before it execs the command.
 type signals struct {
-	pipe int // read end of the self-pipe (see sighandler.go)
-
 	// childActions[s] is set in the child for each s in childSets; the
 	// others it keeps as they are.
 	childActions [maxRTSig + 1]kernelSigaction
 	childSets    [maxRTSig + 1]bool
 }
 
-// catchSignals routes every signal dumb-init forwards or acts on to the
-// self-pipe. The C program blocks them all and sigwaits. catchURG is false
-// when the runtime may send SIGURG itself (asynchronous preemption is on,
-// see preempt.go): then a SIGURG is never forwarded rather than forwarding
-// one nobody sent.
-func catchSignals(catchURG bool) (*signals, syscall.Errno) {
-	var fds [2]int
-	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC); err != nil {
-		return nil, err.(syscall.Errno)
-	}
-	// A full pipe (64 KiB of unread signals) must never block a handler.
-	if err := syscall.SetNonblock(fds[1], true); err != nil {
-		return nil, err.(syscall.Errno)
-	}
-	sigs := &signals{pipe: fds[0]}
-	sigPipe = uintptr(fds[1])
+// catchSignals routes every signal dumb-init forwards or acts on to its
+// handler (sighandler.go), which counts it for the main loop. The C program
+// blocks them all and sigwaits. catchURG is false when the runtime may send
+// SIGURG itself (asynchronous preemption is on, see preempt.go): then a
+// SIGURG is never forwarded rather than forwarding one nobody sent.
+func catchSignals(catchURG bool) *signals {
+	sigs := &signals{}
 	for _, s := range faultSignals {
 		if h := getAction(int(s)).handler; h != sigDFL && h != sigIGN {
 			sigChain[s] = h
@@ -59,7 +48,6 @@ func catchSignals(catchURG bool) (*signals, syscall.Errno) {
 	childNop.handler = nop
 
 	for s := 1; s <= maxRTSig; s++ {
-		sigNumbers[s] = byte(s)
 		if s == int(syscall.SIGKILL) || s == int(syscall.SIGSTOP) || s == sigCancel {
 			continue
 		}
@@ -92,7 +80,7 @@ func catchSignals(catchURG bool) (*signals, syscall.Errno) {
 	// (Not locking the goroutine to it: that would start another thread. If
 	// the goroutine moves, the thread stays, and takes signals while idle.)
 	unblockAllSignals()
-	return sigs, 0
+	return sigs
 }
 
 // pending holds the signals received but not yet handled, the way the
@@ -167,12 +155,11 @@ type proxy struct {
 // when the child has exited. Before taking the next signal it collects
 // everything that has arrived meanwhile, so that, as with sigwait, signals
 // that arrived together are handled lowest number first.
-func (p *proxy) loop(pipe int) {
+func (p *proxy) loop() {
 	var q pending
-	wake := make([]byte, 4096)
 	for {
-		if q.empty() {
-			p.wait(pipe, wake)
+		if q.empty() && atomic.SwapUint32(&sigWake, 0) == 0 {
+			p.wait()
 		}
 		q.collect()
 		p.expire()
@@ -182,22 +169,18 @@ func (p *proxy) loop(pipe int) {
 	}
 }
 
-// wait blocks until the handler wakes us, or until the next delayed signal
-// or the end of the grace period is due. The bytes it reads only wake us
-// (the counts are in sigCounts); a full pipe loses nothing.
-func (p *proxy) wait(pipe int, wake []byte) {
-	if due := p.nextDue(); due != 0 && !pollIn(pipe, due-nanotime()) {
-		return
+// wait sleeps until the handler wakes us (or has already: sigWake is no
+// longer 0), until a signal interrupts it, or until the next delayed signal
+// or the end of the grace period is due. Whichever it was, the loop looks.
+func (p *proxy) wait() {
+	var timeout *syscall.Timespec
+	if due := p.nextDue(); due != 0 {
+		ts := syscall.NsecToTimespec(max(due-nanotime(), 0))
+		timeout = &ts
 	}
-	n, err := syscall.Read(pipe, wake)
-	if err == syscall.EINTR || n > 0 {
-		return
-	}
-	// Cannot happen: we hold the write end. Spinning on it would be worse
-	// than stopping.
-	e := int(errnoOf(err))
-	p.w.printf("Unable to read signals (errno=%d %m). Exiting.", e, e)
-	syscall.Exit(1)
+	const futexWaitPrivate = 128
+	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&sigWake)), futexWaitPrivate, 0,
+		uintptr(unsafe.Pointer(timeout)), 0, 0)
 }
 
 // nextDue is the earliest time (runtime.nanotime) at which a timer of the
@@ -221,19 +204,6 @@ func earliest(a, b int64) int64 {
 		return b
 	}
 	return a
-}
-
-// pollIn waits at most timeout nanoseconds for fd to become readable. A
-// signal interrupts it (false), and the loop looks again.
-func pollIn(fd int, timeout int64) bool {
-	pfd := struct {
-		fd             int32
-		events, revent int16
-	}{fd: int32(fd), events: 1 /* POLLIN */}
-	ts := syscall.NsecToTimespec(max(timeout, 0))
-	n, _, err := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1,
-		uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-	return err == 0 && n == 1
 }
 
 func (p *proxy) handle(sig int) {
