@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/tar"
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto"
@@ -151,25 +150,14 @@ func verifyPackage(keysDir string, apk, indexChecksum []byte) error {
 
 // dataHash returns the datahash field of the control member's .PKGINFO.
 func dataHash(control []byte) (string, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(control))
+	pkginfo, err := tarGzFile(control, ".PKGINFO")
 	if err != nil {
 		return "", err
 	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			return "", fmt.Errorf("no .PKGINFO: %w", err)
+	for _, line := range strings.Split(string(pkginfo), "\n") {
+		if v, ok := strings.CutPrefix(line, "datahash = "); ok {
+			return v, nil
 		}
-		if h.Name != ".PKGINFO" {
-			continue
-		}
-		sc := bufio.NewScanner(tr)
-		for sc.Scan() {
-			if v, ok := strings.CutPrefix(sc.Text(), "datahash = "); ok {
-				return v, nil
-			}
-		}
-		return "", errors.New(".PKGINFO has no datahash")
 	}
+	return "", errors.New(".PKGINFO has no datahash")
 }

@@ -137,25 +137,30 @@ func debControl(deb []byte) (string, error) {
 			return "", fmt.Errorf("truncated ar member %s", name)
 		}
 		if name == "control.tar.gz" {
-			zr, err := gzip.NewReader(bytes.NewReader(deb[off : off+size]))
-			if err != nil {
-				return "", err
-			}
-			tr := tar.NewReader(zr)
-			for {
-				h, err := tr.Next()
-				if err != nil {
-					return "", fmt.Errorf("no control file: %w", err)
-				}
-				if strings.TrimPrefix(h.Name, "./") == "control" {
-					b, err := io.ReadAll(tr)
-					return string(b), err
-				}
-			}
+			b, err := tarGzFile(deb[off:off+size], "control")
+			return string(b), err
 		}
 		off += size + size%2
 	}
 	return "", fmt.Errorf("no control.tar.gz member")
+}
+
+// tarGzFile returns the file called name ("./name" too) in a .tar.gz.
+func tarGzFile(gz []byte, name string) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			return nil, fmt.Errorf("no %s: %w", name, err)
+		}
+		if strings.TrimPrefix(h.Name, "./") == name {
+			return io.ReadAll(tr)
+		}
+	}
 }
 
 // cmdApkRepo lays the .apk files of -dir out as an apk repository:
