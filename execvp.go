@@ -50,13 +50,7 @@ func execvpPaths(file string, env []string) (paths []string, search bool, none s
 	}
 	tooLong := elemMax(path)
 	for {
-		elem, rest, more := path, "", false
-		for i := 0; i < len(path); i++ {
-			if path[i] == ':' {
-				elem, rest, more = path[:i], path[i+1:], true
-				break
-			}
-		}
+		elem, rest, more := cut(path, ':')
 		switch {
 		case len(elem) >= tooLong && !more:
 			return paths, true, 0
