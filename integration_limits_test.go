@@ -21,8 +21,9 @@ func TestDifferentialLowNofile(t *testing.T) {
 		t.Run(fmt.Sprintf("pid1=%v", pid1), func(t *testing.T) {
 			t.Parallel()
 			itDiffBuilds(t, "result", func(t *testing.T, b itInit) []string {
-				// 3 and 4 closed: they may be inherited (flock's lock).
-				o := itOpts{pid1: pid1, wrap: []string{"sh", "-c", `ulimit -n 4 && exec "$@" 3>&- 4>&-`, "sh"}}
+				// 3 and 4 closed first: they may be inherited (flock's lock),
+				// and dash cannot close them once the limit is below them.
+				o := itOpts{pid1: pid1, wrap: []string{"sh", "-c", `exec 3>&- 4>&-; ulimit -n 4 && exec "$@"`, "sh"}}
 				r := itRun(t, b, o, "-v", "sh", "-c", "exit 3")
 				return itResultLines(r, true)
 			}, nil)
@@ -30,7 +31,7 @@ func TestDifferentialLowNofile(t *testing.T) {
 				if len(b.runner) > 0 {
 					continue
 				}
-				o := itOpts{pid1: pid1, wrap: []string{"sh", "-c", `ulimit -n 3 && exec "$@" 3>&- 4>&-`, "sh"}}
+				o := itOpts{pid1: pid1, wrap: []string{"sh", "-c", `exec 3>&- 4>&-; ulimit -n 3 && exec "$@"`, "sh"}}
 				if r := itRun(t, b, o, "/bin/busybox", "sh", "-c", "exit 3"); r.code != 3 || r.stderr != "" {
 					t.Errorf("%s with RLIMIT_NOFILE 3: exit %d, stderr %q; want 3 and nothing", b.name, r.code, r.stderr)
 				}
