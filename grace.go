@@ -1,6 +1,9 @@
 package main
 
-import "syscall"
+import (
+	"syscall"
+	"unsafe"
+)
 
 // What happens once the child has exited. Without DUMB_INIT_GRACE, as in C:
 // SIGTERM (through the rewrite table) to what is left of the child's group,
@@ -86,8 +89,12 @@ func (p *proxy) signalRest(sig int) {
 		}
 		return
 	}
+	var left []proc
+	if p.pid1 || hasChildren() {
+		left = p.scan.others(p.self, p.pid1)
+	}
 	n := 0
-	for _, pr := range p.scan.others(p.self, p.pid1) {
+	for _, pr := range left {
 		if p.cfg.setsid && pr.pgid == p.child {
 			continue // in the child's group: it had sig already
 		}
@@ -96,6 +103,17 @@ func (p *proxy) signalRest(sig int) {
 		}
 	}
 	p.w.debugf("Forwarded signal %d to %d other processes.", sig, n)
+}
+
+// hasChildren reports whether dumb-init has a child left, without reaping
+// it. As a subreaper, no child means no descendant: reading all of /proc
+// (every process of the machine, when not PID 1) can be skipped.
+func hasChildren() bool {
+	const pAll, wNoWait = 0, 0x1000000
+	var info [128]byte
+	_, _, e := syscall.Syscall6(syscall.SYS_WAITID, pAll, 0, uintptr(unsafe.Pointer(&info[0])),
+		syscall.WEXITED|syscall.WNOHANG|wNoWait, 0, 0)
+	return e != syscall.ECHILD
 }
 
 // killRest SIGKILLs every process left. Not as PID 1 it is called again
