@@ -164,9 +164,11 @@ def processes_under(pid):
 
 
 def _zombies_under(pid):
-    """(pid, name) of zombies among the descendants of pid: what `ps` shows with STAT Z."""
+    """(pid, name) of the zombies whose parent is the init (pid): what `ps` shows with STAT Z and
+    only the init can reap. A zombie of another live process (a shell whose `sleep` a forwarded
+    signal just killed) is that process's to reap, a moment later."""
     try:
-        procs = psutil.Process(pid).children(recursive=True)
+        procs = psutil.Process(pid).children()
     except psutil.NoSuchProcess:
         return []
     found = []
