@@ -85,8 +85,11 @@ func startEnviron() []string {
 // preemptionOff reports whether asynchronous preemption is off, so that
 // the runtime never sends a SIGURG of its own.
 func preemptionOff() bool {
+	if preemptOff == "1" {
+		return true
+	}
 	_, reexec := reexecuted()
-	return preemptOff == "1" || reexec
+	return reexec
 }
 
 // disablePreemption re-executes the init with asynchronous preemption off
@@ -94,11 +97,11 @@ func preemptionOff() bool {
 // keeping its PID, argv and name. It returns if that is not needed, or not
 // possible (no /proc): then the init runs as it is.
 func disablePreemption(args []string) {
+	if preemptOff == "1" {
+		return // a release build, which never re-executes
+	}
 	if name, ok := reexecuted(); ok {
 		setProcessName(name)
-		return
-	}
-	if preemptOff == "1" {
 		return
 	}
 	env := startEnviron()
