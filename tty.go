@@ -24,12 +24,3 @@ func detachTTY(w *stderr) (handOffSignals bool, err syscall.Errno) {
 	w.debugf("Detached from controlling tty, but was not session leader.")
 	return false, 0
 }
-
-// attachTTY makes stdin's terminal the controlling terminal of the new
-// session. The argument 0 means: never steal a terminal that is still
-// another session's (Go's SysProcAttr.Setctty passes 1 and fails the start).
-func attachTTY(w *stderr) {
-	if e := ioctl(0, syscall.TIOCSCTTY, 0); e != 0 {
-		w.debugf("Unable to attach to controlling tty (errno=%d %m).", int(e), int(e))
-	}
-}
