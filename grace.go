@@ -34,10 +34,10 @@ func (p *proxy) inGrace() bool {
 
 // graceDue is when the grace period ends, 0 if none is running.
 func (p *proxy) graceDue() int64 {
-	if !p.exited || p.killing {
+	if p.killing {
 		return 0
 	}
-	return p.graceEnd
+	return p.graceEnd // 0 until the child has exited and a grace period began
 }
 
 // graceOver kills what is left once the grace period has run out.
