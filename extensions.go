@@ -2,7 +2,7 @@ package main
 
 import "syscall"
 
-// The opt-in extensions (../shared/spec/extensions.md): five environment
+// The opt-in extensions (docs/extensions.md): five environment
 // variables the C program ignores, so one image works with either binary.
 // Unset or empty, each leaves the init exactly the C program. They are read
 // after -v/-c/-r and DUMB_INIT_DEBUG/DUMB_INIT_SETSID, only when there is a
