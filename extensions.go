@@ -37,21 +37,8 @@ const formSig = "a signal number from 1 to 64 except 9, 17, 19, 32 and 33"
 // parseExtensions reads the variables from env. It returns the error line
 // (without the "[dumb-init] " prefix) for the first one that does not parse.
 func parseExtensions(env []string) (ext extensions, bad string) {
-	for _, sw := range [...]struct {
-		name string
-		on   *bool
-	}{
-		{"DUMB_INIT_SUBREAPER", &ext.subreaper},
-		{"DUMB_INIT_REPORT", &ext.report},
-		{"DUMB_INIT_EXIT_SIGNAL", &ext.exitSignal},
-	} {
-		switch v, _ := lookupEnv(env, sw.name); v {
-		case "1":
-			*sw.on = true
-		case "0", "":
-		default:
-			return ext, badValue(sw.name, v, "1 (on), or 0 or empty (off)")
-		}
+	if bad := parseSwitch(env, "DUMB_INIT_SUBREAPER", &ext.subreaper); bad != "" {
+		return ext, bad
 	}
 	if v, _ := lookupEnv(env, "DUMB_INIT_GRACE"); v != "" {
 		ns, ok := parseSeconds(v)
@@ -103,7 +90,22 @@ func parseExtensions(env []string) (ext extensions, bad string) {
 		}
 		ext.pdeathsig = sig
 	}
-	return ext, ""
+	if bad := parseSwitch(env, "DUMB_INIT_REPORT", &ext.report); bad != "" {
+		return ext, bad
+	}
+	return ext, parseSwitch(env, "DUMB_INIT_EXIT_SIGNAL", &ext.exitSignal)
+}
+
+// parseSwitch reads a variable that is 1 (on), or 0 or empty (off).
+func parseSwitch(env []string, name string, on *bool) (bad string) {
+	switch v, _ := lookupEnv(env, name); v {
+	case "1":
+		*on = true
+	case "0", "":
+	default:
+		return badValue(name, v, "1 (on), or 0 or empty (off)")
+	}
+	return ""
 }
 
 // exitStatus is the status dumb-init exits with for the child's status.
