@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -73,6 +75,30 @@ func TestSignalName(t *testing.T) {
 		29: "SIGIO", 31: "SIGSYS", 32: "SIG32", 33: "SIG33", 34: "SIGRTMIN", 37: "SIGRTMIN+3", 64: "SIGRTMIN+30"} {
 		if got := signalName(sig); got != want {
 			t.Errorf("signalName(%d) = %q, want %q", sig, got, want)
+		}
+	}
+}
+
+// Every variable the init reads is described where users look: the manual
+// page, docs/, and the README's table.
+func TestEveryVariableDocumented(t *testing.T) {
+	src, err := os.ReadFile("extensions.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`"(DUMB_INIT_[A-Z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(names) < 7 {
+		t.Fatalf("found only %d variables in extensions.go", len(names))
+	}
+	for _, doc := range []string{"packaging/help2man.include", "docs/extensions.md", "README.md"} {
+		text, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			if !strings.Contains(string(text), n[1]+"=") {
+				t.Errorf("%s does not describe %s", doc, n[1])
+			}
 		}
 	}
 }
