@@ -207,19 +207,42 @@ func TestGraceLetsServicesShutDown(t *testing.T) {
 				if grace {
 					env = []string{"DUMB_INIT_GRACE=10"}
 				}
-				p := itServices(t, b, m, env, nil, []string{"--exit-code", "7"},
+				exit := filepath.Join(t.TempDir(), "exit")
+				p := itServices(t, b, m, env, nil, []string{"--stay", "--exit-file", exit, "--exit-code", "7"},
 					"grouped:shutdown=1", "escaped:setsid:shutdown=1")
+				// Not PID 1 and without a grace period, services outlive
+				// the init.
+				p.survivors = !grace && !m.pid1
+				// The clock starts before the child can exit.
 				start := time.Now()
+				itWriteFile(t, exit, "", 0o644)
 				if code := p.Wait(itDeadline + 10*time.Second); code != 7 {
 					t.Errorf("exit code %d, want the child's 7", code)
 				}
 				took := time.Since(start)
-				if !m.pid1 {
-					// Not PID 1 the services outlive the init; give them
-					// their second to shut down before looking.
-					p.stdout.WaitFor(func(string) bool { return false }, 1500*time.Millisecond)
+				if p.survivors {
+					// A SIGTERM that reached a survivor came before the
+					// marker sent to it now (the highest signal, which it
+					// reports last among those pending); the one that got
+					// SIGTERM takes its second to shut down.
+					marked := []string{"escaped"}
+					if m.group {
+						p.stdout.WaitLine(t, "grouped clean")
+					} else {
+						marked = append(marked, "grouped")
+					}
+					for _, name := range marked {
+						var pid int
+						for _, l := range p.stdout.Lines() {
+							fmt.Sscanf(l, name+" up %d", &pid)
+						}
+						if pid <= 0 {
+							t.Fatalf("no pid for %s", name)
+						}
+						syscall.Kill(pid, 64)
+						p.stdout.WaitLine(t, name+" got 64")
+					}
 				}
-				p.stdout.WaitEOF(2 * time.Second)
 				count := func(l string) int { return p.stdout.Count(l) }
 				want := map[string]int{}
 				switch {
