@@ -248,6 +248,34 @@ func (l *itLines) WaitCount(t *testing.T, want string, n int) {
 	}
 }
 
+// WaitLines waits until n complete lines have come, each within
+// itDeadline of the one before: for a command that reports as it goes, the
+// deadline bounds a stall, not the whole run, which takes as long as the
+// machine's load makes it take.
+func (l *itLines) WaitLines(t *testing.T, n int) {
+	t.Helper()
+	have, deadline := -1, time.Time{}
+	for {
+		l.mu.Lock()
+		ch, eof := l.change, l.eof
+		got := bytes.Count(l.buf.Bytes(), []byte{'\n'})
+		l.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if got != have {
+			have, deadline = got, time.Now().Add(itDeadline)
+		}
+		if eof || time.Now().After(deadline) {
+			t.Fatalf("waiting for %d lines: %d came (eof=%v), then none for %v", n, got, eof, itDeadline)
+		}
+		select {
+		case <-ch:
+		case <-time.After(time.Until(deadline)):
+		}
+	}
+}
+
 // WaitEOF waits until every writer closed the pipe; false on timeout.
 func (l *itLines) WaitEOF(timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
