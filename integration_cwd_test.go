@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The init leaves the caller's directory for / (so that it pins no mount),
@@ -34,15 +33,19 @@ func TestIntegrationInitLeftCwdBeforeCommand(t *testing.T) {
 					run = "unshare --pid --fork --kill-child --mount-proc " + b.path + " readlink /proc/1/cwd /proc/self/cwd"
 				}
 				script := fmt.Sprintf(`for i in $(seq %d); do %s | paste -sd ' '; done`, runs, run)
-				r := itRunFor(t, b, itOpts{raw: true, dir: dir}, time.Duration(runs)*50*time.Millisecond, "sh", "-c", script)
+				// Each run prints its line: the deadline is per run (a loaded
+				// machine takes several times as long for all of them).
+				p := itStart(t, b, itOpts{raw: true, dir: dir}, "sh", "-c", script)
+				p.stdout.WaitLines(t, runs)
+				code := p.Wait(itDeadline)
 				counts := map[string]int{}
-				for _, l := range itNorm(r.stdout) {
+				for _, l := range itNorm(p.stdout.String()) {
 					counts[strings.ReplaceAll(l, dir, "DIR")]++
 				}
 				want := map[string]int{"/ DIR": runs}
-				if r.code != 0 || fmt.Sprint(counts) != fmt.Sprint(want) {
+				if code != 0 || fmt.Sprint(counts) != fmt.Sprint(want) {
 					t.Errorf("exit %d; init's and command's directories as the command saw them: %v, want %v; stderr %q",
-						r.code, counts, want, r.stderr)
+						code, counts, want, p.stderr.String())
 				}
 			})
 		}

@@ -134,10 +134,15 @@ type itLines struct {
 	buf    bytes.Buffer
 	eof    bool
 	change chan struct{}
+	inode  uint64 // the pipe's, to find who holds it open
 }
 
 func itNewLines(r *os.File) *itLines {
 	l := &itLines{change: make(chan struct{})}
+	// (Not r.Fd(): it would make the reads block a thread each.)
+	if fi, err := r.Stat(); err == nil {
+		l.inode = fi.Sys().(*syscall.Stat_t).Ino
+	}
 	go func() {
 		defer r.Close()
 		b := make([]byte, 64<<10)
@@ -243,6 +248,34 @@ func (l *itLines) WaitCount(t *testing.T, want string, n int) {
 	}
 }
 
+// WaitLines waits until n complete lines have come, each within
+// itDeadline of the one before: for a command that reports as it goes, the
+// deadline bounds a stall, not the whole run, which takes as long as the
+// machine's load makes it take.
+func (l *itLines) WaitLines(t *testing.T, n int) {
+	t.Helper()
+	have, deadline := -1, time.Time{}
+	for {
+		l.mu.Lock()
+		ch, eof := l.change, l.eof
+		got := bytes.Count(l.buf.Bytes(), []byte{'\n'})
+		l.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if got != have {
+			have, deadline = got, time.Now().Add(itDeadline)
+		}
+		if eof || time.Now().After(deadline) {
+			t.Fatalf("waiting for %d lines: %d came (eof=%v), then none for %v", n, got, eof, itDeadline)
+		}
+		select {
+		case <-ch:
+		case <-time.After(time.Until(deadline)):
+		}
+	}
+}
+
 // WaitEOF waits until every writer closed the pipe; false on timeout.
 func (l *itLines) WaitEOF(timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
@@ -276,17 +309,23 @@ type itOpts struct {
 	// raw: argv is the whole command line; the init pid is the started
 	// process (scripts with a #! line pointing at the init).
 	raw bool
+	// survivors: descendants may outlive the init and keep its stdout and
+	// stderr open, so Wait does not wait for their end (see itProc).
+	survivors bool
 }
 
 type itProc struct {
 	t      *testing.T
 	name   string
+	argv   []string
 	cmd    *exec.Cmd
 	stdout *itLines
 	stderr *itLines
 	pid    int // the init's pid in the host namespace
 	exited chan struct{}
 	state  *os.ProcessState
+	// survivors: see itOpts; a test may also set it once it knows.
+	survivors bool
 }
 
 // itEnv is the test's environment without DUMB_INIT_* variables, so a
@@ -321,7 +360,7 @@ func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
 	// A group of its own lets cleanup kill stragglers without touching
 	// the test process.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p := &itProc{t: t, name: b.name, cmd: cmd, exited: make(chan struct{})}
+	p := &itProc{t: t, name: b.name, argv: argv, cmd: cmd, exited: make(chan struct{}), survivors: o.survivors}
 
 	outR, outW, err := os.Pipe()
 	if err != nil {
@@ -363,6 +402,9 @@ func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
 		p.state = cmd.ProcessState
 		close(p.exited)
 	}()
+	// Cleanups run last-registered first: the report comes after the kill,
+	// with everything the processes wrote.
+	t.Cleanup(p.report)
 	t.Cleanup(p.kill)
 	p.pid = cmd.Process.Pid
 	if o.pid1 {
@@ -401,21 +443,103 @@ func (p *itProc) kill() {
 	}
 }
 
+// itReportBytes is how much of each stream a failure report shows (the
+// end of it: a fork storm's debug output runs to megabytes).
+const itReportBytes = 8 << 10
+
+// report shows, when the test failed, what the process and its
+// descendants wrote, so that a failure explains itself. It runs after
+// kill: every writer is gone (or escaped the kill, then the report says
+// the pipe is still open).
+func (p *itProc) report() {
+	if !p.t.Failed() {
+		return
+	}
+	tail := func(l *itLines) string {
+		open := ""
+		if !l.WaitEOF(time.Second) {
+			open = " (still open)"
+		}
+		s := l.String()
+		if len(s) > itReportBytes {
+			s = fmt.Sprintf("[%d bytes before]\n", len(s)-itReportBytes) + s[len(s)-itReportBytes:]
+		}
+		if s == "" {
+			s = "(nothing)\n"
+		}
+		return open + ":\n" + s
+	}
+	status := "still running"
+	if p.Exited() {
+		status = p.state.String()
+	}
+	argv := make([]string, len(p.argv))
+	for i, a := range p.argv {
+		if len(a) > 60 {
+			a = a[:60] + "..."
+		}
+		argv[i] = a
+	}
+	p.t.Logf("%s: %q (pid %d, init pid %d): %s\nits stderr%s\nits stdout%s",
+		p.name, argv, p.cmd.Process.Pid, p.pid, status, tail(p.stderr), tail(p.stdout))
+}
+
 // Wait returns the exit code (128+N for a signal death, as a shell would
-// report it); it fails the test if the process does not exit in time.
+// report it) once the process has exited within timeout, and everything
+// written to its stdout and stderr has been read: each pipe is at EOF
+// (unless the test said descendants survive it). A line written just
+// before the last writer exits can still be in the pipe when the exit is
+// seen. A pipe still open itDeadline after the exit fails the test: a
+// descendant that keeps it has leaked.
 func (p *itProc) Wait(timeout time.Duration) int {
 	p.t.Helper()
 	select {
 	case <-p.exited:
 	case <-time.After(timeout):
-		p.t.Fatalf("%s: did not exit within %v; stderr so far:\n%s\nstdout so far:\n%s",
-			p.name, timeout, p.stderr.String(), p.stdout.String())
+		p.t.Fatalf("%s: did not exit within %v", p.name, timeout)
+	}
+	if !p.survivors {
+		deadline := time.Now().Add(itDeadline)
+		for _, s := range []struct {
+			name string
+			l    *itLines
+		}{{"stdout", p.stdout}, {"stderr", p.stderr}} {
+			if !s.l.WaitEOF(time.Until(deadline)) {
+				p.t.Fatalf("%s: exited, but its %s was still open %v later (held by %v)",
+					p.name, s.name, itDeadline, itPipeHolders(s.l.inode))
+			}
+		}
 	}
 	ws := p.state.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
 		return 128 + int(ws.Signal())
 	}
 	return ws.ExitStatus()
+}
+
+// itPipeHolders lists the processes ("pid comm") that have the pipe inode
+// open.
+func itPipeHolders(inode uint64) []string {
+	if inode == 0 {
+		return nil
+	}
+	want := fmt.Sprintf("pipe:[%d]", inode)
+	fds, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	var holders []string
+	seen := map[string]bool{}
+	for _, fd := range fds {
+		if l, err := os.Readlink(fd); err != nil || l != want {
+			continue
+		}
+		pid := strings.Split(fd, "/")[2]
+		if seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		comm, _ := os.ReadFile("/proc/" + pid + "/comm")
+		holders = append(holders, pid+" "+strings.TrimSpace(string(comm)))
+	}
+	return holders
 }
 
 // Exited reports whether the process has exited.
@@ -462,10 +586,6 @@ func itRunFor(t *testing.T, b itInit, o itOpts, deadline time.Duration, args ...
 	t.Helper()
 	p := itStart(t, b, o, args...)
 	code := p.Wait(max(deadline, itDeadline))
-	// Output written by descendants that outlive the init is not part of
-	// the result; don't let them hold the test up.
-	p.stdout.WaitEOF(2 * time.Second)
-	p.stderr.WaitEOF(2 * time.Second)
 	return itResult{code, p.stdout.String(), p.stderr.String()}
 }
 

@@ -81,7 +81,7 @@ def _stop_engine():
     yield
     engine = _engine.get("engine")
     if engine:
-        for name in engine.docker("ps", "-aq", "--filter", "name=dumb-init-test-", check=False).split():
+        for name in engine.docker("ps", "-aq", "--filter", f"name={harness.SESSION}-", check=False).split():
             engine.docker("rm", "-f", name, check=False)
         engine.stop()
 
@@ -97,7 +97,7 @@ def docker_images(docker_engine, session_dir, init_binaries):
             context = harness.make_context(
                 os.path.join(session_dir, "contexts", f"{scenario}-{init}"), scenario,
                 init_binaries(init))
-            tag = f"dumb-init-test/{scenario}:{init}"
+            tag = f"{harness.SESSION}/{scenario}:{init}"
             docker_engine.docker("build", "-q", "-t", tag, context, timeout=300)
             built[key] = tag
         return built[key]

@@ -29,6 +29,10 @@ DOCKER_CLIENT = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else shut
 # What Docker puts in a container's environment when the image sets no PATH.
 DOCKER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 PR_SET_CHILD_SUBREAPER = 36
+# Names this session gives its containers and images: an engine that was already running may be
+# shared with another session (another checkout's suite, a CI job), whose names must not collide
+# with ours nor be removed by our clean-up.
+SESSION = f"dumb-init-test-{uuid.uuid4().hex[:8]}"
 
 
 def wait_until(what, predicate, timeout):
@@ -339,7 +343,7 @@ class DockerEngine:
 class DockerRun(_Run):
     def __init__(self, engine, image, workdir, tty=False):
         self.engine, self.image, self.tty = engine, image, tty
-        self.name = f"dumb-init-test-{uuid.uuid4().hex[:12]}"
+        self.name = f"{SESSION}-{uuid.uuid4().hex[:12]}"
         self.log_dir = os.path.join(workdir, "log")
         os.makedirs(self.log_dir)
         self._pid = None

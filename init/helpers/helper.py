@@ -205,15 +205,23 @@ def mode_orphans():
 
 def mode_forkstorm():
     """Keep the init busy reaping: fork short-lived orphans continuously for
-    --seconds while recording every signal received."""
+    --seconds, and at least --orphans of them however slow the machine is,
+    while recording every signal received. "storm-done N" comes once every
+    process of the storm has exited: they share the recorder, so one still
+    alive in the process group when a test signals the group afterwards
+    would record the signal a second time."""
     seconds = float(arg("--seconds", "2"))
+    least = int(arg("--orphans", "0"))
     deadline = time.monotonic() + float(arg("--timeout", "60"))
     parent = os.getppid()
     install_recorder("")
     out("ready")
+    # Every storm process holds a copy of w until it exits: EOF on r
+    # means none is left.
+    r, w = os.pipe()
     end = time.monotonic() + seconds
     n = 0
-    while time.monotonic() < end:
+    while time.monotonic() < end or n < least:
         pid = os.fork()
         if pid == 0:
             if os.fork() == 0:
@@ -221,6 +229,9 @@ def mode_forkstorm():
             os._exit(0)
         os.waitpid(pid, 0)
         n += 1
+    os.close(w)
+    os.read(r, 1)
+    os.close(r)
     out("storm-done %d" % n)
     idle(deadline, parent, arg("--exit-file"), int(arg("--exit-code", "0")))
 
