@@ -65,7 +65,7 @@ func (p *proxy) nothingLeft() {
 // own error (the command could not be run).
 func (p *proxy) exit() {
 	code := p.status
-	if !p.failed {
+	if p.failed[0] == 0 {
 		code = p.ext.exitStatus(p.status)
 	}
 	if code != p.status {

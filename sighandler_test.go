@@ -90,22 +90,26 @@ func handlerScenario() int {
 		return fail("a nil dereference was not recovered")
 	}
 
-	// The vfork'd child runs the command and reports exec errors.
-	run := func(cmd ...string) int {
+	// The vfork'd child runs the command and reports exec errors, which
+	// the shared page tells the parent about even where vfork is a fork
+	// (qemu-user).
+	run := func(shared bool, cmd ...string) (int, bool) {
 		cfg := &config{cmd: cmd, setsid: true}
-		pid, _, e := spawn(cfg, environ(), true, sigs, childStart{dir: -1, errno: syscall.EINVAL})
+		pid, failed, e := spawn(cfg, environ(), true, sigs, childStart{dir: -1, errno: syscall.EINVAL}, shared)
 		if e != 0 {
-			return -int(e)
+			return -int(e), false
 		}
 		var ws syscall.WaitStatus
 		syscall.Wait4(pid, &ws, 0, nil)
-		return ws.ExitStatus()
+		return ws.ExitStatus(), failed[0] != 0
 	}
-	if got := run("/bin/sh", "-c", "exit 7"); got != 7 {
-		return fail("sh -c 'exit 7' exited %d", got)
+	for _, shared := range []bool{false, true} {
+		if got, failed := run(shared, "/bin/sh", "-c", "exit 7"); got != 7 || failed {
+			return fail("sh -c 'exit 7' exited %d (failed to run: %d)", got, map[bool]int{true: 1}[failed])
+		}
 	}
-	if got := run("/does/not/exist"); got != 2 {
-		return fail("a missing command exited %d, want 2", got)
+	if got, failed := run(true, "/does/not/exist"); got != 2 || !failed {
+		return fail("a missing command exited %d, want 2 (failed to run: %d, want 1)", got, map[bool]int{true: 1}[failed])
 	}
 	w := &stderr{}
 	w.writeString("handler ok\n")
