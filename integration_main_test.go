@@ -23,11 +23,11 @@ import (
 	"time"
 )
 
-const (
-	itPython = "/usr/bin/python3"
-	// Generous: the whole suite shares two cores with other jobs.
-	itDeadline = 10 * time.Second
-)
+const itPython = "/usr/bin/python3"
+
+// itDeadline is generous: the whole suite shares two cores with other
+// jobs (and under qemu-user, with the translation of every instruction).
+var itDeadline = 10 * time.Second * itSlowdown()
 
 var (
 	itBuildOnce sync.Once
@@ -37,8 +37,8 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv("DUMB_INIT_TEST_HANDLER") == "1" {
-		os.Exit(handlerScenario())
+	if v := os.Getenv("DUMB_INIT_TEST_HANDLER"); v == "1" || v == "qemu" {
+		os.Exit(handlerScenario(v == "qemu"))
 	}
 	if f := os.Getenv("DUMB_INIT_TEST_EXECVE"); f != "" {
 		os.Exit(itExecve(f, os.Args[1:]))
@@ -70,6 +70,9 @@ type itInit struct {
 // ones real users run with.
 func itOurs(t *testing.T) itInit {
 	t.Helper()
+	if itArch != "" {
+		return itQemuOurs(t)
+	}
 	if p := os.Getenv("DUMB_INIT_BIN"); p != "" {
 		return itInit{name: "ours", path: p}
 	}
@@ -97,6 +100,9 @@ func itOurs(t *testing.T) itInit {
 // nothing.
 func itOracle(t *testing.T) itInit {
 	t.Helper()
+	if itArch != "" {
+		return itQemuOracle(t)
+	}
 	p := os.Getenv("DUMB_INIT_ORACLE")
 	if p == "" {
 		p = "/usr/bin/dumb-init"
@@ -310,7 +316,8 @@ func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
 	case o.raw:
 		argv = args
 	default:
-		argv = append(append(append(append([]string{}, o.wrap...), b.runner...), b.path), args...)
+		itSkipQemuStart(t, b, o)
+		argv = append(append(append([]string{}, o.wrap...), b.argv()...), args...)
 	}
 	if o.pid1 {
 		argv = append([]string{"unshare", "--pid", "--fork", "--kill-child", "--mount-proc"}, argv...)

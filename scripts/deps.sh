@@ -25,3 +25,41 @@ if ! command -v go >/dev/null 2>&1; then
 	fi
 	exit 1
 fi
+
+# The C oracle of each other architecture the release ships (the black-box
+# suite runs it under qemu-user, scripts/test-arches.sh): Debian's dumb-init
+# and libc6 of that architecture, unpacked into a sysroot that
+# qemu-ARCH-static -L runs it from. Cached: unpacked once per version.
+oracles=/var/cache/dumb-init-test
+for pair in arm64:arm64 ppc64le:ppc64el s390x:s390x; do
+	goarch=${pair%%:*}
+	debarch=${pair##*:}
+	root=$oracles/$goarch
+	[ -x "$root/usr/bin/dumb-init" ] && continue
+	echo "unpacking the C dumb-init of $debarch into $root"
+	if ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
+		dpkg --add-architecture "$debarch"
+		stale=1
+	fi
+	if [ -n "${stale:-}" ] || ! apt-cache show "dumb-init:$debarch" >/dev/null 2>&1; then
+		apt-get update -qq
+		stale=
+	fi
+	tmp=$(mktemp -d)
+	# (owned by _apt, which apt downloads as)
+	chown _apt "$tmp" 2>/dev/null || true
+	(cd "$tmp" && apt-get download -qq "dumb-init:$debarch" "libc6:$debarch")
+	rm -rf "$root.new"
+	mkdir -p "$root.new"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb -x "$deb" "$root.new"
+	done
+	rm -rf "$tmp"
+	# qemu-user resolves the guest's paths under -L, but an absolute
+	# symbolic link inside (ppc64el's /lib64/ld64.so.2) would lead out of
+	# it: make them relative.
+	find "$root.new" -type l -lname '/*' | while read -r link; do
+		ln -sfnr "$root.new$(readlink "$link")" "$link"
+	done
+	mv "$root.new" "$root"
+done
