@@ -28,38 +28,32 @@ fi
 
 # The C oracle of each other architecture the release ships (the black-box
 # suite runs it under qemu-user, scripts/test-arches.sh): Debian's dumb-init
-# and libc6 of that architecture, unpacked into a sysroot that
-# qemu-ARCH-static -L runs it from. Cached: unpacked once per version.
+# and libc6 of that architecture, unpacked into /var/cache/dumb-init-test/
+# GOARCH, which qemu-ARCH-static -L runs it from. Downloaded, never
+# installed; unpacked once (dumb-init last: its presence means done).
 oracles=/var/cache/dumb-init-test
 for pair in arm64:arm64 ppc64le:ppc64el s390x:s390x; do
-	goarch=${pair%%:*}
-	debarch=${pair##*:}
-	root=$oracles/$goarch
+	root=$oracles/${pair%%:*}
+	arch=${pair##*:}
 	[ -x "$root/usr/bin/dumb-init" ] && continue
-	echo "unpacking the C dumb-init of $debarch into $root"
-	if ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
-		dpkg --add-architecture "$debarch"
-		stale=1
-	fi
-	if [ -n "${stale:-}" ] || ! apt-cache show "dumb-init:$debarch" >/dev/null 2>&1; then
+	echo "unpacking the C dumb-init of $arch into $root"
+	if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+		dpkg --add-architecture "$arch"
 		apt-get update -qq
-		stale=
+	elif ! apt-cache show "dumb-init:$arch" >/dev/null 2>&1; then
+		apt-get update -qq
 	fi
 	tmp=$(mktemp -d)
-	# (owned by _apt, which apt downloads as)
-	chown _apt "$tmp" 2>/dev/null || true
-	(cd "$tmp" && apt-get download -qq "dumb-init:$debarch" "libc6:$debarch")
-	rm -rf "$root.new"
-	mkdir -p "$root.new"
-	for deb in "$tmp"/*.deb; do
-		dpkg-deb -x "$deb" "$root.new"
+	chown _apt "$tmp" 2>/dev/null || true # apt downloads as _apt
+	(cd "$tmp" && apt-get download -qq "libc6:$arch" "dumb-init:$arch")
+	mkdir -p "$root"
+	for deb in "$tmp"/libc6_*.deb "$tmp"/dumb-init_*.deb; do
+		dpkg-deb -x "$deb" "$root"
 	done
 	rm -rf "$tmp"
 	# qemu-user resolves the guest's paths under -L, but an absolute
-	# symbolic link inside (ppc64el's /lib64/ld64.so.2) would lead out of
-	# it: make them relative.
-	find "$root.new" -type l -lname '/*' | while read -r link; do
-		ln -sfnr "$root.new$(readlink "$link")" "$link"
+	# symbolic link in there (ppc64el's /lib64/ld64.so.2) leads out of it.
+	find "$root" -type l -lname '/*' | while read -r link; do
+		ln -sfnr "$root$(readlink "$link")" "$link"
 	done
-	mv "$root.new" "$root"
 done
