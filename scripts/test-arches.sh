@@ -20,7 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The tests that do not run the built binary (Go functions, the build
 # itself): they ran natively already. One missing here merely runs again.
-unit='^(TestRuntimeShieldLayout|TestParseSeconds|TestParseExtensions|TestParseArgsOutcomes|TestParseArgsCommand|TestParseRewrite|TestHelpTextBytes|TestVersionMatchesFile|TestStrerrorGlibcTexts|TestReleaseBinarySizeCeiling|TestInitLinksOnlyRuntimeAndSyscall|TestSignalHandlerAndVfork|TestPendingOrder|TestExecvpPaths|TestCStrings|FuzzFrontEnd)$'
+unit='^(TestRuntimeShieldLayout|TestParseSeconds|TestParseExtensions|TestParseArgsOutcomes|TestParseArgsCommand|TestParseRewrite|TestHelpTextBytes|TestVersionMatchesFile|TestStrerrorGlibcTexts|TestReleaseBinarySizeCeiling|TestInitLinksOnlyRuntimeAndSyscall|TestSignalHandlerAndVfork|TestPendingOrder|TestExecvpPaths|TestCStrings|TestSignalName|TestEveryVariableDocumented|TestNothingPointsOutsideTheTree|TestDocLinksResolve|FuzzFrontEnd)$'
 
 if ! go test -c -o "$tmp/native.test" .; then
 	echo "test-arches: the test binary does not build"
