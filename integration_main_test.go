@@ -140,6 +140,7 @@ type itLines struct {
 	buf    bytes.Buffer
 	eof    bool
 	change chan struct{}
+	drop   string // lines starting with it are not the process's (itQemuDrop)
 }
 
 func itNewLines(r *os.File) *itLines {
@@ -168,6 +169,9 @@ func itNewLines(r *os.File) *itLines {
 func (l *itLines) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.drop != "" {
+		return itDropLines(l.buf.String(), l.drop)
+	}
 	return l.buf.String()
 }
 
@@ -362,6 +366,11 @@ func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
 	p.stdout = itNewLines(outR)
 	if errR != nil {
 		p.stderr = itNewLines(errR)
+		if len(b.runner) > 0 {
+			p.stderr.mu.Lock()
+			p.stderr.drop = itQemuDrop
+			p.stderr.mu.Unlock()
+		}
 	} else {
 		p.stderr = &itLines{change: make(chan struct{}), eof: true}
 	}

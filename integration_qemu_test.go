@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -99,6 +100,23 @@ func (b itInit) exe(t *testing.T) string {
 	p := filepath.Join(itTempDir(t), b.name)
 	itWriteFile(t, p, script+` "$@"`+"\n", 0o755)
 	return p
+}
+
+// itQemuDrop starts the line qemu-user prints on stderr when the guest dies
+// of a signal that dumps core ("qemu: uncaught target signal 6 (Aborted) -
+// core dumped"), where the kernel prints nothing: not the init's output,
+// so the harness leaves it out of what the init wrote.
+const itQemuDrop = "qemu: uncaught target signal "
+
+// itDropLines is s without the lines that start with prefix.
+func itDropLines(s, prefix string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if !strings.HasPrefix(l, prefix) {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
 }
 
 // itQemuGap is something a test needs that qemu-user does not provide.
