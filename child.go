@@ -20,7 +20,7 @@ import (
 // function whose frame was checked before the fork, and calls only nosplit
 // functions, which make raw system calls. It writes nothing in this frame
 // that the parent reads afterwards; what it tells the parent (pl.failed) is
-// in the heap.
+// in the heap, or in a shared page (see spawn).
 //
 //go:noinline
 //go:norace
@@ -46,7 +46,7 @@ func forkChild(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
 	if pl.setsid {
 		if _, _, e := syscall.RawSyscall(syscall.SYS_SETSID, 0, 0, 0); e != 0 {
 			childSay(pl, "Unable to setsid (errno=", e, true, "). Exiting.", 0)
-			pl.failed = true
+			pl.failed[0] = 1
 			exitGroup(1)
 		}
 		_, _, e := syscall.RawSyscall(syscall.SYS_IOCTL, 0, syscall.TIOCSCTTY, 0)
@@ -62,7 +62,7 @@ func forkChild(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
 	}
 
 	childSay(pl, pl.execFailure, childExecvp(pl, errno), false, "", 0)
-	pl.failed = true
+	pl.failed[0] = 1
 	exitGroup(2)
 	return 0, 0 // not reached
 }

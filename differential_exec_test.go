@@ -154,7 +154,7 @@ func TestDifferentialShebang(t *testing.T) {
 	ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
 		dir := itTempDir(t)
 		script := filepath.Join(dir, "script")
-		itWriteFile(t, script, "#!"+b.path+" /bin/sh\necho \"shebang $1 pid1=$(test $PPID = 1 && echo yes || echo no)\"\nexit 5\n", 0o755)
+		itWriteFile(t, script, "#!"+b.exe(t)+" /bin/sh\necho \"shebang $1 pid1=$(test $PPID = 1 && echo yes || echo no)\"\nexit 5\n", 0o755)
 		r := itRun(t, b, itOpts{raw: true}, script, "arg1")
 		if r.code != 5 || r.stdout != "shebang arg1 pid1=no\n" || r.stderr != "" {
 			t.Errorf("got exit %d stdout %q stderr %q; want exit 5 and stdout %q", r.code, r.stdout, r.stderr, "shebang arg1 pid1=no\n")

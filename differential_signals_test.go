@@ -145,8 +145,9 @@ func TestDifferentialSignalDelivery(t *testing.T) {
 	for _, m := range itModes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
+			sigs := itQemuSigs(t, itDeliverySigs())
 			ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
-				return itDelivery(t, b, m, itDeliverySigs())
+				return itDelivery(t, b, m, sigs)
 			})
 			itCompare(t, "recorded signals", ours, oracle)
 		})
@@ -161,7 +162,7 @@ func TestDifferentialRTSignalsForwarded(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
-				return itDelivery(t, b, m, []int{34, 35, 40, 64})
+				return itDelivery(t, b, m, itHostSigs(t, []int{34, 35, 40, 64}))
 			})
 			itCompare(t, "recorded signals", ours, oracle)
 		})
@@ -179,7 +180,7 @@ func TestIntegrationAllRTSignalsForwarded(t *testing.T) {
 	for _, m := range []itMode{itModes[0], itModes[1], itModes[2]} {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			itDelivery(t, itOurs(t), m, sigs)
+			itDelivery(t, itOurs(t), m, itHostSigs(t, sigs))
 		})
 	}
 }
@@ -188,7 +189,7 @@ func TestIntegrationAllRTSignalsForwarded(t *testing.T) {
 // signals in order, so once the marker reaches the child anything
 // forwarded before it has arrived too. The marker is the highest signal
 // number because the recorder reports simultaneously pending signals in
-// ascending order.
+// ascending order (64 on the host, which the init sees as itTopSig).
 func (s *itSigs) marker(t *testing.T) {
 	t.Helper()
 	n := s.stdout.Count("64") + 1
@@ -428,14 +429,14 @@ func TestDifferentialPendingSignalsCoalesceAndQueue(t *testing.T) {
 				s.Signal(syscall.SIGSTOP)
 				itWaitState(t, "init", s.pid, func(st string) bool { return st == "T" }, "stopped")
 				for _, n := range []int{40, 10, 40, 12, 10, 40} {
-					s.Signal(syscall.Signal(n))
+					s.Signal(syscall.Signal(itHostSig(n)))
 				}
 				s.Signal(syscall.SIGCONT)
 				s.marker(t)
 				// After SIGCONT several threads of ours take the pending
 				// signals at once, so one may be counted just after the
 				// marker: wait for them all (a lost one times out).
-				want := itSortedList([]string{"10.", "12.", "18.", "40.", "40.", "40.", "64."})
+				want := itSortedList([]string{"10.", "12.", "18.", "40.", "40.", "40.", fmt.Sprintf("%d.", itTopSig())})
 				var got []string
 				s.stderr.WaitFor(func(string) bool {
 					got = nil
@@ -465,10 +466,13 @@ func TestDifferentialSignals32And33(t *testing.T) {
 		for _, n := range []int{32, 33} {
 			t.Run(fmt.Sprintf("%s/%d", m.name, n), func(t *testing.T) {
 				t.Parallel()
+				if m.pid1 {
+					itSkipUnderQemu(t, qemuPID1Default)
+				}
 				ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
 					s := itStartSigs(t, b, itOpts{pid1: m.pid1}, m.initArgs, false)
 					defer syscall.Kill(s.child, syscall.SIGKILL)
-					s.Signal(syscall.Signal(n))
+					s.Signal(syscall.Signal(itHostSig(n)))
 					if !m.pid1 {
 						return []string{fmt.Sprint("exit ", s.Wait(itDeadline))}
 					}
@@ -510,16 +514,17 @@ func TestDifferentialQueuedBurstBeyondPipe(t *testing.T) {
 				defer errFile.Close()
 				// The children ignore 40, so the kernel drops what is
 				// forwarded instead of queueing it against the limit.
-				p := itStart(t, b, itOpts{pid1: m.pid1, stderr: errFile}, "-v", "sh", "-c", `trap "" 40; echo ready; exec sleep 1000`)
+				p := itStart(t, b, itOpts{pid1: m.pid1, stderr: errFile}, "-v", "sh", "-c",
+					fmt.Sprintf(`trap "" %d; echo ready; exec sleep 1000`, itHostSig(40)))
 				p.stdout.WaitLine(t, "ready")
 				p.Signal(syscall.SIGSTOP)
 				itWaitState(t, "init", p.pid, func(st string) bool { return st == "T" }, "stopped")
 				for i := 0; i < burst; i++ {
-					if err := syscall.Kill(p.pid, 40); err != nil {
+					if err := syscall.Kill(p.pid, syscall.Signal(itHostSig(40))); err != nil {
 						t.Fatalf("signal %d of the burst: %v", i+1, err)
 					}
 				}
-				p.Signal(64) // handled after every 40: lowest number first
+				p.Signal(64) // handled after every 40: lowest number first (itTopSig)
 				p.Signal(syscall.SIGCONT)
 				// Several threads of ours take the queued signals at once,
 				// so 64 may be handled just before the last 40: wait for
@@ -528,11 +533,11 @@ func TestDifferentialQueuedBurstBeyondPipe(t *testing.T) {
 				forwarded := []byte("[dumb-init] Forwarded signal 40 to children.\n")
 				if !itPoll(30*time.Second, func() bool {
 					log, _ = os.ReadFile(errFile.Name())
-					return bytes.Contains(log, []byte("[dumb-init] Forwarded signal 64 to children.\n")) &&
+					return bytes.Contains(log, fmt.Appendf(nil, "[dumb-init] Forwarded signal %d to children.\n", itTopSig())) &&
 						bytes.Count(log, forwarded) >= burst
 				}) {
-					t.Fatalf("signal 64 never forwarded, or not every 40 (%d); %d bytes of debug output",
-						bytes.Count(log, forwarded), len(log))
+					t.Fatalf("signal %d never forwarded, or not every 40 (%d); %d bytes of debug output",
+						itTopSig(), bytes.Count(log, forwarded), len(log))
 				}
 				got := []string{
 					fmt.Sprint("received 40: ", bytes.Count(log, []byte("[dumb-init] Received signal 40.\n"))),

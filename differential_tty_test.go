@@ -65,7 +65,7 @@ func TestDifferentialTTY(t *testing.T) {
 				if c.notLeader {
 					args = []string{"--not-leader", "--"}
 				}
-				args = append(append(append(args, b.path), c.initArgs...), itHelperCmd(t, "info")...)
+				args = append(append(append(args, b.argv()...), c.initArgs...), itHelperCmd(t, "info")...)
 				r := itRun(t, b, itOpts{raw: true}, itHelperCmd(t, "ptyrun", args...)...)
 				if r.code != 0 {
 					t.Errorf("exit code %d, want 0", r.code)

@@ -108,6 +108,16 @@ func parseSwitch(env []string, name string, on *bool) (bad string) {
 	return ""
 }
 
+// remapping reports whether DUMB_INIT_EXIT_REMAP lists any status.
+func (ext *extensions) remapping() bool {
+	for _, r := range ext.remaps {
+		if r {
+			return true
+		}
+	}
+	return false
+}
+
 // exitStatus is the status dumb-init exits with for the child's status.
 func (ext *extensions) exitStatus(status int) int {
 	if status >= 0 && status < len(ext.remap) && ext.remaps[status] {

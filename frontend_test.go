@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 )
 
 // The front end (options, environment, messages, exit codes) is compared
@@ -22,11 +21,17 @@ type feResult struct {
 	stdout string
 }
 
-// feRun runs bin with argv[0] "dumb-init", so messages that quote it
+// feRun runs the init with argv[0] "dumb-init", so messages that quote it
 // compare equal, in an empty directory where no command can be found.
-func feRun(t testing.TB, bin string, dir string, env []string, args ...string) feResult {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+func feRun(t testing.TB, b itInit, dir string, env []string, args ...string) feResult {
+	ctx, cancel := context.WithTimeout(context.Background(), itDeadline)
 	defer cancel()
+	bin := b.path
+	if len(b.runner) > 0 {
+		// qemu-user's -0 sets the guest's argv[0].
+		bin = b.runner[0]
+		args = append(append(append([]string{}, b.runner[1:]...), "-0", "dumb-init", b.path), args...)
+	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Args[0] = "dumb-init"
 	cmd.Dir = dir
@@ -67,8 +72,8 @@ func feCompare(t *testing.T, env []string, args ...string) {
 	t.Helper()
 	dir := t.TempDir()
 	// The same binaries as the integration suite: one plain build of ours.
-	ours := feNormal(feRun(t, itOurs(t).path, dir, env, args...))
-	oracle := feNormal(feRun(t, itOracle(t).path, dir, env, args...))
+	ours := feNormal(feRun(t, itOurs(t), dir, env, args...))
+	oracle := feNormal(feRun(t, itOracle(t), dir, env, args...))
 	if ours != oracle {
 		t.Errorf("dumb-init %q (env %q):\nours:   exit %d stdout %q stderr %q\noracle: exit %d stdout %q stderr %q",
 			args, env, ours.code, ours.stdout, ours.stderr, oracle.code, oracle.stdout, oracle.stderr)

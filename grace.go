@@ -72,7 +72,7 @@ func (p *proxy) nothingLeft() {
 // by the signal that ended the child.
 func (p *proxy) exit() {
 	code := p.status
-	if !p.failed {
+	if p.failed[0] == 0 {
 		code = p.ext.exitStatus(p.status)
 	}
 	if code != p.status {

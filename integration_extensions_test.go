@@ -153,7 +153,7 @@ func TestDifferentialExtensionsEmpty(t *testing.T) {
 				out := append(itSorted(r.stderr), fmt.Sprint("exit ", r.code))
 				m := m
 				m.env = empty
-				return append(out, itDelivery(t, b, m, []int{1, 2, 10, 15, 34})...)
+				return append(out, itDelivery(t, b, m, []int{1, 2, 10, 15, itHostSig(34)})...)
 			})
 			itCompare(t, "transcript, exit code and signals delivered", ours, oracle)
 		})
@@ -164,6 +164,7 @@ func TestDifferentialExtensionsEmpty(t *testing.T) {
 // program makes none either); set, they show up, so the check can fail.
 func TestExtensionsNoExtraSystemCalls(t *testing.T) {
 	t.Parallel()
+	itSkipUnderQemu(t, qemuStrace)
 	b := itOurs(t)
 	if _, err := exec.LookPath("strace"); err != nil {
 		t.Fatal("strace is needed (scripts/deps.sh installs it)")
@@ -648,6 +649,7 @@ func TestPdeathsig(t *testing.T) {
 // child (sleep) dies of it.
 func TestPdeathsigParentAlreadyGone(t *testing.T) {
 	t.Parallel()
+	itSkipUnderQemu(t, qemuVforkIsFork)
 	b := itOurs(t)
 	trace := filepath.Join(t.TempDir(), "strace")
 	p := itStart(t, b, itOpts{env: []string{"DUMB_INIT_PDEATHSIG=10"}, wrap: []string{

@@ -126,8 +126,7 @@ func TestDifferentialClosedStdio(t *testing.T) {
 				if b.name == "oracle" || b.entered {
 					w = c.oracle
 				}
-				init := append(append([]string{}, b.runner...), b.path)
-				r := itRun(t, b, itOpts{raw: true}, append(append([]string{"sh", "-c", `exec "$@" ` + c.redir, "sh"}, init...), "-v", "sh", "-c", probe)...)
+				r := itRun(t, b, itOpts{raw: true}, append(append([]string{"sh", "-c", `exec "$@" ` + c.redir, "sh"}, b.argv()...), "-v", "sh", "-c", probe)...)
 				if r.code != 3 || r.stdout != w.stdout {
 					t.Errorf("got exit %d stdout %q; want exit 3 stdout %q", r.code, r.stdout, w.stdout)
 				}
@@ -178,6 +177,7 @@ func TestIntegrationBrokenStderrPipe(t *testing.T) {
 // /proc/self/exe would otherwise rename it "exe".
 func TestDifferentialProcessName(t *testing.T) {
 	t.Parallel()
+	itSkipUnderQemu(t, qemuComm)
 	ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {
 		r := itRun(t, b, itOpts{}, "sh", "-c", "cat /proc/$PPID/comm")
 		if r.code != 0 || r.stdout != "dumb-init\n" {
@@ -194,12 +194,9 @@ func TestDifferentialProcessName(t *testing.T) {
 func TestIntegrationWithoutProc(t *testing.T) {
 	t.Parallel()
 	for _, b := range itBuilds(t) {
-		if len(b.runner) > 0 {
-			continue
-		}
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			noProc := []string{"unshare", "--mount", "sh", "-c", `umount -l /proc && exec "$@"`, "sh", b.path}
+			noProc := append([]string{"unshare", "--mount", "sh", "-c", `umount -l /proc && exec "$@"`, "sh"}, b.argv()...)
 			run := func(args ...string) itResult {
 				return itRun(t, b, itOpts{raw: true}, append(append([]string{}, noProc...), args...)...)
 			}

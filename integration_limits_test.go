@@ -44,10 +44,8 @@ func TestDifferentialLowNofile(t *testing.T) {
 // cgroup CPU limit's files, where there is one).
 func TestIntegrationNoRuntimeDescriptors(t *testing.T) {
 	t.Parallel()
+	itSkipUnderQemu(t, qemuDescriptors)
 	for _, b := range itBuilds(t) {
-		if len(b.runner) > 0 {
-			continue
-		}
 		for _, pid1 := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/pid1=%v", b.name, pid1), func(t *testing.T) {
 				t.Parallel()

@@ -23,11 +23,11 @@ import (
 	"time"
 )
 
-const (
-	itPython = "/usr/bin/python3"
-	// Generous: the whole suite shares two cores with other jobs.
-	itDeadline = 10 * time.Second
-)
+const itPython = "/usr/bin/python3"
+
+// itDeadline is generous: the whole suite shares two cores with other
+// jobs (and under qemu-user, with the translation of every instruction).
+var itDeadline = 10 * time.Second * itSlowdown()
 
 var (
 	itBuildOnce sync.Once
@@ -37,8 +37,8 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv("DUMB_INIT_TEST_HANDLER") == "1" {
-		os.Exit(handlerScenario())
+	if v := os.Getenv("DUMB_INIT_TEST_HANDLER"); v == "1" || v == "qemu" {
+		os.Exit(handlerScenario(v == "qemu"))
 	}
 	if f := os.Getenv("DUMB_INIT_TEST_EXECVE"); f != "" {
 		os.Exit(itExecve(f, os.Args[1:]))
@@ -70,6 +70,9 @@ type itInit struct {
 // ones real users run with.
 func itOurs(t *testing.T) itInit {
 	t.Helper()
+	if itArch != "" {
+		return itQemuOurs(t)
+	}
 	if p := os.Getenv("DUMB_INIT_BIN"); p != "" {
 		return itInit{name: "ours", path: p}
 	}
@@ -97,6 +100,9 @@ func itOurs(t *testing.T) itInit {
 // nothing.
 func itOracle(t *testing.T) itInit {
 	t.Helper()
+	if itArch != "" {
+		return itQemuOracle(t)
+	}
 	p := os.Getenv("DUMB_INIT_ORACLE")
 	if p == "" {
 		p = "/usr/bin/dumb-init"
@@ -135,6 +141,7 @@ type itLines struct {
 	eof    bool
 	change chan struct{}
 	inode  uint64 // the pipe's, to find who holds it open
+	drop   string // lines starting with it are not the process's (itQemuDrop)
 }
 
 func itNewLines(r *os.File) *itLines {
@@ -167,6 +174,9 @@ func itNewLines(r *os.File) *itLines {
 func (l *itLines) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.drop != "" {
+		return itDropLines(l.buf.String(), l.drop)
+	}
 	return l.buf.String()
 }
 
@@ -349,7 +359,8 @@ func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
 	case o.raw:
 		argv = args
 	default:
-		argv = append(append(append(append([]string{}, o.wrap...), b.runner...), b.path), args...)
+		itSkipQemuStart(t, b, o)
+		argv = append(append(append([]string{}, o.wrap...), b.argv()...), args...)
 	}
 	if o.pid1 {
 		argv = append([]string{"unshare", "--pid", "--fork", "--kill-child", "--mount-proc"}, argv...)
@@ -394,6 +405,11 @@ func itStart(t *testing.T, b itInit, o itOpts, args ...string) *itProc {
 	p.stdout = itNewLines(outR)
 	if errR != nil {
 		p.stderr = itNewLines(errR)
+		if len(b.runner) > 0 {
+			p.stderr.mu.Lock()
+			p.stderr.drop = itQemuDrop
+			p.stderr.mu.Unlock()
+		}
 	} else {
 		p.stderr = &itLines{change: make(chan struct{}), eof: true}
 	}

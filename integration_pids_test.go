@@ -77,11 +77,9 @@ func TestDifferentialPidsToStart(t *testing.T) {
 	itPidsRoot(t)
 	runs := 20
 	need := map[string]int{"oracle": 2, "release": 6, "plain": 7}
+	itSkipUnderQemu(t, qemuThreads)
 	inits := append([]itInit{itOracle(t)}, itBuilds(t)...)
 	for _, b := range inits {
-		if len(b.runner) > 0 {
-			continue // qemu's threads would count as well
-		}
 		n, ok := need[b.name]
 		if !ok {
 			n = need["release"]
@@ -111,11 +109,9 @@ func TestDifferentialPidsToStart(t *testing.T) {
 // prints one), promptly. The C init in the same cgroup runs.
 func TestIntegrationPidsTooFew(t *testing.T) {
 	t.Parallel()
+	itSkipUnderQemu(t, qemuThreads)
 	itPidsRoot(t)
 	for _, b := range itBuilds(t) {
-		if len(b.runner) > 0 {
-			continue
-		}
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			r := itRun(t, b, itOpts{wrap: itPidsCgroup(t, 2)}, "sh", "-c", "exit 3")
@@ -135,6 +131,7 @@ func TestIntegrationPidsTooFew(t *testing.T) {
 // would die with "fatal error: newosproc".
 func TestDifferentialPidsFullWhileRunning(t *testing.T) {
 	t.Parallel()
+	itSkipUnderQemu(t, qemuThreads)
 	itPidsRoot(t)
 	// The command fills the cgroup with sleepers, reports each SIGUSR1,
 	// and on SIGTERM kills the sleepers and exits 7. It blocks both
@@ -168,9 +165,6 @@ os._exit(7)
 		t.Run(fmt.Sprintf("pid1=%v", pid1), func(t *testing.T) {
 			t.Parallel()
 			itDiffBuilds(t, "result", func(t *testing.T, b itInit) []string {
-				if len(b.runner) > 0 {
-					t.Skip("qemu's threads would count as well")
-				}
 				o := itOpts{pid1: pid1, wrap: itPidsCgroup(t, 20)}
 				p := itStart(t, b, o, "-v", itPython, "-c", fill)
 				full, err := p.stdout.WaitFor(func(l string) bool { return strings.HasPrefix(l, "full ") }, itDeadline)
@@ -199,10 +193,8 @@ os._exit(7)
 // GOMAXPROCS=64 it had 5 in most runs, up to 7.
 func TestIntegrationThreadsWhateverGOMAXPROCS(t *testing.T) {
 	t.Parallel()
+	itSkipUnderQemu(t, qemuThreads)
 	for _, b := range itBuilds(t) {
-		if len(b.runner) > 0 {
-			continue // qemu's threads would count as well
-		}
 		for _, pid1 := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/pid1=%v", b.name, pid1), func(t *testing.T) {
 				t.Parallel()

@@ -48,7 +48,7 @@ var itDeaths = []itDeath{
 	{"segfault", []string{itPython, "-c", "import ctypes; ctypes.string_at(0)"}, 11, 0, "SIGSEGV"},
 	{"abort", []string{itPython, "-c", "import os; os.abort()"}, 6, 0, "SIGABRT"},
 	{"sigkill", []string{"sh", "-c", "kill -KILL $$"}, 9, 0, "SIGKILL"},
-	{"realtime", []string{"sh", "-c", "kill -37 $$"}, 37, 0, "SIGRTMIN+3"},
+	{"realtime", []string{"sh", "-c", fmt.Sprintf("kill -%d $$", itHostSig(37))}, 37, 0, "SIGRTMIN+3"},
 	{"exit-139", []string{"sh", "-c", "exit 139"}, 0, 139, ""},
 }
 
@@ -87,7 +87,7 @@ func TestReportAndExitSignal(t *testing.T) {
 					wantStatus := fmt.Sprintf("exited with %d", d.code)
 					switch {
 					case d.sig != 0 && set.exitSignal && !m.pid1:
-						wantStatus = fmt.Sprintf("killed by signal %d", d.sig)
+						wantStatus = fmt.Sprintf("killed by signal %d", itHostSig(d.sig))
 					case d.sig != 0:
 						wantStatus = fmt.Sprintf("exited with %d", 128+d.sig)
 					}

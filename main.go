@@ -68,7 +68,7 @@ func run(args []string) int {
 	}
 
 	start.dir, start.chdirErr = leaveCwd()
-	pid, failed, e := spawn(&cfg, env, w.debug, sigs, start)
+	pid, failed, e := spawn(&cfg, env, w.debug, sigs, start, ext.remapping())
 	if e != 0 {
 		w.printf("Unable to fork. Exiting.")
 		return 1

@@ -16,8 +16,8 @@ import (
 // handlerScenario exercises both from inside a process whose signal
 // handling it takes over, so it runs in a copy of the test binary started
 // with DUMB_INIT_TEST_HANDLER=1 (scripts/test-arches.sh runs the same copy
-// for arm64, ppc64le and s390x under qemu-user). It prints "handler ok" and
-// exits 0, or says what failed and exits 1.
+// for arm64, ppc64le and s390x under qemu-user, with DUMB_INIT_TEST_HANDLER=qemu).
+// It prints "handler ok" and exits 0, or says what failed and exits 1.
 func TestSignalHandlerAndVfork(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -46,7 +46,7 @@ func TestSignalHandlerAndVfork(t *testing.T) {
 	}
 }
 
-func handlerScenario() int {
+func handlerScenario(qemu bool) int {
 	fail := func(what string, args ...int) int {
 		w := &stderr{}
 		w.printf("handler scenario: "+what, args...)
@@ -56,8 +56,14 @@ func handlerScenario() int {
 
 	// Signals sent by a process, fault signals included, are counted
 	// under their number and set the wake-up word. (Not 64: qemu-user
-	// cannot deliver it.)
-	for _, s := range []int{11, 10, 7, 4, 8, 5, 31, 27, 34, 40, 60, 1, 2, 15} {
+	// cannot deliver it. Under qemu-user not SIGSEGV, SIGBUS, SIGILL and
+	// SIGFPE either: qemu-user 7.2 itself crashes now and then when kill
+	// sends one, about once in 250 runs here, at once in a burst.)
+	sent := []int{11, 10, 7, 4, 8, 5, 31, 27, 34, 40, 60, 1, 2, 15}
+	if qemu {
+		sent = []int{10, 5, 31, 27, 34, 40, 60, 1, 2, 15}
+	}
+	for _, s := range sent {
 		atomic.StoreUint32(&sigWake, 0)
 		syscall.Kill(syscall.Getpid(), syscall.Signal(s))
 		if !awaitCounts(map[int]uint32{s: 1}) || atomic.LoadUint32(&sigWake) != 1 {
@@ -90,22 +96,26 @@ func handlerScenario() int {
 		return fail("a nil dereference was not recovered")
 	}
 
-	// The vfork'd child runs the command and reports exec errors.
-	run := func(cmd ...string) int {
+	// The vfork'd child runs the command and reports exec errors, which
+	// the shared page tells the parent about even where vfork is a fork
+	// (qemu-user).
+	run := func(shared bool, cmd ...string) (int, bool) {
 		cfg := &config{cmd: cmd, setsid: true}
-		pid, _, e := spawn(cfg, environ(), true, sigs, childStart{dir: -1, errno: syscall.EINVAL})
+		pid, failed, e := spawn(cfg, environ(), true, sigs, childStart{dir: -1, errno: syscall.EINVAL}, shared)
 		if e != 0 {
-			return -int(e)
+			return -int(e), false
 		}
 		var ws syscall.WaitStatus
 		syscall.Wait4(pid, &ws, 0, nil)
-		return ws.ExitStatus()
+		return ws.ExitStatus(), failed[0] != 0
 	}
-	if got := run("/bin/sh", "-c", "exit 7"); got != 7 {
-		return fail("sh -c 'exit 7' exited %d", got)
+	for _, shared := range []bool{false, true} {
+		if got, failed := run(shared, "/bin/sh", "-c", "exit 7"); got != 7 || failed {
+			return fail("sh -c 'exit 7' exited %d (failed to run: %d)", got, map[bool]int{true: 1}[failed])
+		}
 	}
-	if got := run("/does/not/exist"); got != 2 {
-		return fail("a missing command exited %d, want 2", got)
+	if got, failed := run(true, "/does/not/exist"); got != 2 || !failed {
+		return fail("a missing command exited %d, want 2 (failed to run: %d, want 1)", got, map[bool]int{true: 1}[failed])
 	}
 	w := &stderr{}
 	w.writeString("handler ok\n")

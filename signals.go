@@ -146,7 +146,7 @@ type proxy struct {
 	exited   bool
 	status   int            // the child's
 	termsig  syscall.Signal // the signal that ended the child, 0 if it exited
-	failed   bool           // the child never ran the command: its status is our own error
+	failed   []byte         // [0] != 0: the child never ran the command, its status is our own error
 	graceEnd int64          // when the grace period ends (runtime.nanotime)
 	killing  bool           // the grace period is over
 	scan     procScan

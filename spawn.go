@@ -3,6 +3,7 @@ package main
 import (
 	"runtime"
 	"syscall"
+	"unsafe"
 )
 
 // The C child does real work between fork and exec, and Go's
@@ -32,10 +33,9 @@ type execPlan struct {
 	sigs        *signals // what to reset before exec
 	start       childStart
 
-	// failed is set by the child when it exits without running the
-	// command. The parent reads it once the vfork returns: the child
-	// writes it in our memory, and has exited by then.
-	failed bool
+	// failed[0] is set by the child when it exits without running the
+	// command; the parent reads it once it has reaped the child.
+	failed []byte
 }
 
 // childStart is what the parent did before the fork that the child
@@ -106,10 +106,19 @@ func newExecPlan(cfg *config, env []string, debug bool, sigs *signals, start chi
 }
 
 // spawn starts the child that runs the command and returns its PID, or the
-// errno of a failed fork. failed means the child has already exited
-// because it could not run the command (its status is dumb-init's error).
-func spawn(cfg *config, env []string, debug bool, sigs *signals, start childStart) (pid int, failed bool, e syscall.Errno) {
+// errno of a failed fork. Once the child has been reaped, failed[0] != 0
+// means it could not run the command (its status is dumb-init's error).
+// shared asks for that answer even where vfork is a plain fork (qemu-user
+// makes it one), in which the child's writes stay in its own copy of our
+// memory: then failed is a page shared with the child.
+func spawn(cfg *config, env []string, debug bool, sigs *signals, start childStart, shared bool) (pid int, failed []byte, e syscall.Errno) {
 	pl := newExecPlan(cfg, env, debug, sigs, start)
+	pl.failed = make([]byte, 1)
+	if shared {
+		if pl.failed, e = sharedByte(); e != 0 {
+			return 0, nil, e
+		}
+	}
 	// A vfork, as syscall.ForkExec does: the child borrows our memory
 	// until it execs, instead of a copy of every page table and a
 	// copy-on-write fault for each page we touch afterwards (measured:
@@ -122,6 +131,25 @@ func spawn(cfg *config, env []string, debug bool, sigs *signals, start childStar
 	}
 	pid, e = forkChild(pl, a1, a2)
 	return pid, pl.failed, e
+}
+
+// sharedByte maps a page that a forked child shares with us (syscall.Mmap
+// would cost 8 KB of binary for its bookkeeping) and returns its first byte.
+func sharedByte() ([]byte, syscall.Errno) {
+	args := [6]uintptr{0, 1, syscall.PROT_READ | syscall.PROT_WRITE, syscall.MAP_SHARED | syscall.MAP_ANONYMOUS, ^uintptr(0), 0}
+	var addr uintptr
+	var e syscall.Errno
+	if runtime.GOARCH == "s390x" {
+		// The old mmap: the arguments in memory.
+		addr, _, e = syscall.RawSyscall(syscall.SYS_MMAP, uintptr(unsafe.Pointer(&args[0])), 0, 0)
+	} else {
+		addr, _, e = syscall.RawSyscall6(syscall.SYS_MMAP, args[0], args[1], args[2], args[3], args[4], args[5])
+	}
+	if e != 0 {
+		return nil, e
+	}
+	// The page is not Go's: read the address as a pointer.
+	return unsafe.Slice(*(**byte)(unsafe.Pointer(&addr)), 1), 0
 }
 
 const (

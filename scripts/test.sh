@@ -1,8 +1,9 @@
 #!/bin/bash
 # The whole test suite: format and vet, the Go tests (unit, front end against
 # the C oracle, integration as PID 1 and as a plain child, differential), the
-# assembly of the other architectures under qemu-user, a short fuzzing run, the release build and its checks, and the container
-# scenarios. Needs root and the packages scripts/deps.sh installs.
+# same black-box tests for the other architectures under qemu-user (against
+# their own C dumb-init), a short fuzzing run, the release build and its
+# checks, and the container scenarios. Needs root and the packages scripts/deps.sh installs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
