@@ -415,8 +415,9 @@ network_config_dir = "{root}/net"
 
 
 class DockerRun(_Run):
-    def __init__(self, engine, image, workdir, tty=False, run_args=()):
-        self.engine, self.image, self.tty, self.run_args = engine, image, tty, list(run_args)
+    def __init__(self, engine, image, workdir, tty=False, run_args=(), command=()):
+        self.engine, self.image, self.tty = engine, image, tty
+        self.run_args, self.command = list(run_args), list(command)
         self.name = f"dumb-init-test-{uuid.uuid4().hex[:12]}"
         self.log_dir = os.path.join(workdir, "log")
         os.makedirs(self.log_dir)
@@ -424,7 +425,7 @@ class DockerRun(_Run):
 
     def start(self):
         self.engine.docker("run", "-d", *(["-t"] if self.tty else []), "--name", self.name,
-                           "--network", "none", "-v", f"{self.log_dir}:/log", *self.run_args, self.image)
+                           "--network", "none", "-v", f"{self.log_dir}:/log", *self.run_args, self.image, *self.command)
 
     def init_pid(self):
         if not self._pid:

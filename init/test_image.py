@@ -490,6 +490,41 @@ def test_init_runs_the_scenario(request, runtime, name, tmp_path):
         eng.docker("rmi", "-f", tag, check=False)
 
 
+def test_bind_mounted_init_runs_the_seed_scenario(engine, tmp_path):
+    """One container on a host whose --init stays tini: the binary mounted and made the
+    entrypoint, the image's command after `--` (as the README shows)."""
+    context, _ = init_context(str(tmp_path / "context"), SEED)
+    tag = f"dumb-init-image-test/{SEED}:mounted"
+    engine.docker("build", "-q", "-t", tag, context, env={"DOCKER_BUILDKIT": "0"}, timeout=300)
+    try:
+        cmd = harness.Dockerfile(os.path.join(context, "Dockerfile")).argv()
+        run = harness.DockerRun(engine, tag, str(tmp_path), command=["--", *cmd],
+                                run_args=["-v", f"{binary(HOST)}:/dumb-init:ro", "--entrypoint", "/dumb-init"])
+        sc = rows.scenario(SEED)
+        o = rows.run_scenario(run, sc, while_running=lambda r: pid1_is(r, binary(HOST), "/dumb-init", cmd))
+        rows.check_outcome(sc, "ours", o, "docker-mounted")
+    finally:
+        engine.docker("rmi", "-f", tag, check=False)
+
+
+def test_podman_init_path_in_containers_conf(tmp_path):
+    """The host-wide switch for podman: containers.conf's init_path, then plain --init."""
+    try:
+        p = harness.PodmanEngine.start(init_path=binary(HOST))
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    try:
+        context, _ = init_context(str(tmp_path / "context"), SEED)
+        p.docker("build", "-q", "-t", "seed", context, timeout=300)
+        cmd = harness.Dockerfile(os.path.join(context, "Dockerfile")).argv()
+        run = harness.DockerRun(p, "seed", str(tmp_path), run_args=["--init"])
+        sc = rows.scenario(SEED)
+        o = rows.run_scenario(run, sc, while_running=lambda r: pid1_is(r, binary(HOST), "/run/podman-init", cmd))
+        rows.check_outcome(sc, "ours", o, "podman-conf-init")
+    finally:
+        p.stop()
+
+
 # --------------------------------------------------------------------------------------------------
 # Tampering: the clients refuse what does not match the digests
 

@@ -753,13 +753,13 @@ check "README installs with signatures on: signed-by=, no trusted=yes, no --allo
 if command -v goreleaser >/dev/null 2>&1; then
 	check "goreleaser check .goreleaser.yaml" goreleaser check -f .goreleaser.yaml
 	# A snapshot in a throwaway clone must name its assets as release.sh does
-	# (goreleaser makes no wheels, sdist or repositories).
+	# (goreleaser makes no wheels, sdist, repositories or container image).
 	goreleaser_names() {
 		local c=$tmp/goreleaser
 		rm -rf "$c" && git clone -q "$root" "$c" && cp .goreleaser.yaml "$c/" &&
 			(cd "$c" && git tag "v$V" && timeout -k 5 600 goreleaser release --snapshot --clean >"$tmp/goreleaser.log" 2>&1) &&
 			diff <(awk '{print $2}' "$c/dist/sha256sums" | tr -d '*' | sort) \
-				<(awk '{print $2}' "$dist/sha256sums" | tr -d '*' | grep -v -e '\.whl$' -e '\.tar\.gz$' | sort)
+				<(awk '{print $2}' "$dist/sha256sums" | tr -d '*' | grep -v -e '\.whl$' -e '\.tar\.gz$' -e '\.docker\.tar$' -e '_oci-index\.json$' | sort)
 	}
 	check "goreleaser snapshot gives release.sh's asset names" goreleaser_names
 else
