@@ -259,10 +259,11 @@ class DockerEngine:
         return cls.start_private()
 
     @classmethod
-    def start_private(cls, config=None, prefix="dumb-init-dockerd-"):
+    def start_private(cls, config=None, prefix="dumb-init-dockerd-", env=None):
         """A dockerd of our own on its own socket, data-root, exec-root and pidfile, configured by
-        its own daemon.json (never the host's /etc/docker/daemon.json) with `config` in it. Raises
-        RuntimeError with the reason when it cannot start."""
+        its own daemon.json (never the host's /etc/docker/daemon.json) with `config` in it and
+        `env` added to its environment. Raises RuntimeError with the reason when it cannot
+        start."""
         if not DOCKER_CLIENT:
             raise RuntimeError("no docker client installed (Debian package docker.io)")
         # DUMB_INIT_TEST_DOCKERD picks another daemon binary (e.g. /bin/false to try the skip path).
@@ -283,7 +284,8 @@ class DockerEngine:
             [dockerd, "-H", host, "--config-file", f"{root}/daemon.json", "--data-root", f"{root}/data",
              "--exec-root", f"{root}/exec", "--pidfile", f"{root}/docker.pid", "--bridge=none",
              "--iptables=false", "--ip-masq=false", "--userland-proxy=false"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            env={**os.environ, **env} if env else None)
         engine = cls(host, proc, root)
         try:
             wait_until("dockerd to answer", lambda: proc.poll() is not None or cls._responds(host), 60)
@@ -364,8 +366,9 @@ class PodmanEngine:
         }
 
     @classmethod
-    def start(cls, init_path=None):
-        """init_path: the containers.conf init_path, the host-wide --init binary."""
+    def start(cls, init_path=None, env=None):
+        """init_path: the containers.conf init_path, the host-wide --init binary; env: added to
+        every podman run's environment."""
         if not shutil.which("podman"):
             raise RuntimeError("podman is not installed (Debian package podman)")
         root = tempfile.mkdtemp(prefix="dumb-init-podman-")
@@ -392,6 +395,7 @@ network_config_dir = "{root}/net"
             with open(os.path.join(root, name), "w") as f:
                 f.write(text)
         engine = cls(root)
+        engine.env.update(env or {})
         try:
             engine.docker("info")
         except (RuntimeError, subprocess.TimeoutExpired) as e:

@@ -7,7 +7,8 @@ with COPY --from in Docker builds (the legacy builder and BuildKit), and refused
 when the registry serves other bytes than the signed digest names. The release binary is also the
 init behind `docker run --init` (a dockerd whose daemon.json sets init-path) and `podman run
 --init --init-path`. The seed scenario of the container rows (the documents' table, row 2) runs in
-each of these containers, checked by the rows' own expectations in test_containers.py.
+each of these containers, checked by the rows' own expectations in test_containers.py. Every
+client and daemon gets a proxy that refuses anything but 127.0.0.1, so no step can reach docker.io.
 
 Run by scripts/test-release.sh after a release build: DUMB_INIT_DIST names dist/, and
 SOURCE_DATE_EPOCH is the one the build used. Lines starting with "refused:" quote each client's
@@ -59,6 +60,11 @@ PLATFORMS = {
     "ppc64le": ("ppc64le", 21, ""),
     "s390x": ("s390x", 22, ""),
 }
+# Every client and daemon here gets a proxy that refuses connections for anything but 127.0.0.1
+# (Go programs never proxy loopback anyway): a step that would reach docker.io or any other outside
+# registry fails at once, even on a machine that is online.
+NO_OUTSIDE = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1",
+              "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "no_proxy": "127.0.0.1"}
 HOST = {"x86_64": "amd64", "aarch64": "arm64", "ppc64le": "ppc64le", "s390x": "s390x"}[os.uname().machine]
 
 
@@ -86,7 +92,7 @@ def sh(*argv, timeout=120, check=True, **kw):
 
 def skopeo(*args, check=True):
     # TMPDIR: skopeo stages blobs there; keep it off the host's /var/tmp.
-    return sh("skopeo", *args, check=check, env={**os.environ, "TMPDIR": tempfile.gettempdir()})
+    return sh("skopeo", *args, check=check, env={**os.environ, **NO_OUTSIDE, "TMPDIR": tempfile.gettempdir()})
 
 
 def refused(client, r, *expected):
@@ -214,7 +220,8 @@ def engine():
     """A private dockerd whose daemon.json makes the release binary the init behind --init, as the
     README tells an operator. 127.0.0.0/8 registries are plain HTTP to Docker by default."""
     try:
-        e = harness.DockerEngine.start_private({"init-path": binary(HOST)}, prefix="dumb-init-image-dockerd-")
+        e = harness.DockerEngine.start_private({"init-path": binary(HOST)}, prefix="dumb-init-image-dockerd-",
+                                               env=NO_OUTSIDE)
     except RuntimeError as err:
         pytest.fail(str(err))
     yield e
@@ -224,7 +231,7 @@ def engine():
 @pytest.fixture(scope="module")
 def podman():
     try:
-        p = harness.PodmanEngine.start()
+        p = harness.PodmanEngine.start(env=NO_OUTSIDE)
     except RuntimeError as err:
         pytest.fail(str(err))
     yield p
@@ -265,6 +272,18 @@ def copy_out(engine, image, path, dest, platform=None):
             return member
     finally:
         engine.docker("rm", "-f", cid, check=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Offline for sure
+
+
+def test_no_client_can_reach_an_outside_registry(engine, podman):
+    """The guard works: a pull of Docker Hub's busybox fails at the refusing proxy."""
+    for client, r in (("docker pull", engine.run("pull", "busybox:latest")),
+                      ("podman pull", podman.run("pull", "docker.io/library/busybox:latest")),
+                      ("skopeo inspect", skopeo("inspect", "docker://docker.io/library/busybox:latest", check=False))):
+        refused(f"{client} of docker.io", r, "127.0.0.1:9")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -510,7 +529,7 @@ def test_bind_mounted_init_runs_the_seed_scenario(engine, tmp_path):
 def test_podman_init_path_in_containers_conf(tmp_path):
     """The host-wide switch for podman: containers.conf's init_path, then plain --init."""
     try:
-        p = harness.PodmanEngine.start(init_path=binary(HOST))
+        p = harness.PodmanEngine.start(init_path=binary(HOST), env=NO_OUTSIDE)
     except RuntimeError as err:
         pytest.fail(str(err))
     try:
