@@ -258,6 +258,7 @@ class DockerEngine:
 
     def __init__(self, host, proc=None, root=None):
         self.host, self.proc, self.root = host, proc, root
+        self.argv = [DOCKER_CLIENT, "-H", host]
 
     @classmethod
     def connect_or_start(cls):
@@ -267,6 +268,16 @@ class DockerEngine:
         existing = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
         if cls._responds(existing):
             return cls(existing)
+        return cls.start_private()
+
+    @classmethod
+    def start_private(cls, config=None, prefix="dumb-init-dockerd-", env=None):
+        """A dockerd of our own on its own socket, data-root, exec-root and pidfile, configured by
+        its own daemon.json (never the host's /etc/docker/daemon.json) with `config` in it and
+        `env` added to its environment. Raises RuntimeError with the reason when it cannot
+        start."""
+        if not DOCKER_CLIENT:
+            raise RuntimeError("no docker client installed (Debian package docker.io)")
         # DUMB_INIT_TEST_DOCKERD picks another daemon binary (e.g. /bin/false to try the skip path).
         dockerd = os.environ.get("DUMB_INIT_TEST_DOCKERD") or shutil.which("dockerd") or "/usr/sbin/dockerd"
         if not os.path.exists(dockerd):
@@ -274,16 +285,19 @@ class DockerEngine:
         # containerd's shims daemonize; as a subreaper we get them back when they exit and reap them,
         # instead of leaving zombies with a host PID 1 that may not reap.
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-        root = tempfile.mkdtemp(prefix="dumb-init-dockerd-")
+        root = tempfile.mkdtemp(prefix=prefix)
         host = f"unix://{root}/docker.sock"
+        with open(os.path.join(root, "daemon.json"), "w") as f:
+            json.dump(config or {}, f)
         log = open(os.path.join(root, "dockerd.log"), "wb")
         # No network is needed (containers run with --network none) and nothing may touch the host's
         # iptables or bridges.
         proc = subprocess.Popen(
-            [dockerd, "-H", host, "--data-root", f"{root}/data", "--exec-root", f"{root}/exec",
-             "--pidfile", f"{root}/docker.pid", "--bridge=none", "--iptables=false",
-             "--ip-masq=false", "--userland-proxy=false"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            [dockerd, "-H", host, "--config-file", f"{root}/daemon.json", "--data-root", f"{root}/data",
+             "--exec-root", f"{root}/exec", "--pidfile", f"{root}/docker.pid", "--bridge=none",
+             "--iptables=false", "--ip-masq=false", "--userland-proxy=false"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            env={**os.environ, **env} if env else None)
         engine = cls(host, proc, root)
         try:
             wait_until("dockerd to answer", lambda: proc.poll() is not None or cls._responds(host), 60)
@@ -304,11 +318,16 @@ class DockerEngine:
         except (subprocess.TimeoutExpired, OSError):
             return False
 
-    def docker(self, *args, check=True, timeout=120):
-        r = subprocess.run([DOCKER_CLIENT, "-H", self.host, *args], capture_output=True, text=True,
-                           timeout=timeout)
+    def run(self, *args, timeout=120, env=None):
+        """The client's CompletedProcess (text), whatever its exit status."""
+        return subprocess.run([*self.argv, *args], capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, **env} if env else None)
+
+    def docker(self, *args, check=True, timeout=120, env=None):
+        r = self.run(*args, timeout=timeout, env=env)
         if check and r.returncode != 0:
-            raise RuntimeError(f"docker {' '.join(args)} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
+            raise RuntimeError(f"{os.path.basename(self.argv[0])} {' '.join(args)} failed ({r.returncode}):\n"
+                               f"{r.stdout}{r.stderr}")
         return r.stdout.strip()
 
     def stop(self):
@@ -331,18 +350,90 @@ class DockerEngine:
                         orphan.wait(5)
             except psutil.NoSuchProcess:
                 pass
-        # A dockerd that died hard can leave its overlay and netns mounts behind.
-        with open("/proc/self/mounts") as f:
-            mounts = [l.split()[1] for l in f]
-        for m in sorted((m for m in mounts if m.startswith(self.root + "/")), reverse=True):
-            subprocess.run(["umount", "-l", m], capture_output=True)
+        _unmount_under(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
         self.proc = None
 
 
+def _unmount_under(root):
+    """A daemon that died hard can leave its overlay, shm and netns mounts behind."""
+    with open("/proc/self/mounts") as f:
+        mounts = [l.split()[1] for l in f]
+    for m in sorted((m for m in mounts if m.startswith(root + "/")), reverse=True):
+        subprocess.run(["umount", "-l", m], capture_output=True)
+
+
+class PodmanEngine:
+    """Podman (rootful, daemonless) with its own storage, run dirs and configuration: the host's
+    containers.conf, storage.conf and registries.conf are not read, so no short name is ever looked
+    up in a remote registry. Same interface as DockerEngine, so DockerRun drives it too."""
+
+    def __init__(self, root):
+        self.root = root
+        self.argv = [shutil.which("podman") or "/usr/bin/podman"]
+        self.env = {
+            "CONTAINERS_CONF": os.path.join(root, "containers.conf"),
+            "CONTAINERS_STORAGE_CONF": os.path.join(root, "storage.conf"),
+            "CONTAINERS_REGISTRIES_CONF": os.path.join(root, "registries.conf"),
+        }
+
+    @classmethod
+    def start(cls, init_path=None, env=None):
+        """init_path: the containers.conf init_path, the host-wide --init binary; env: added to
+        every podman run's environment."""
+        if not shutil.which("podman"):
+            raise RuntimeError("podman is not installed (Debian package podman)")
+        root = tempfile.mkdtemp(prefix="dumb-init-podman-")
+        # Podman asks the runtime for RLIMIT_NOFILE and RLIMIT_NPROC at or above the caller's hard
+        # limits, which fails without CAP_SYS_RESOURCE (as in a container); lower ones always work.
+        conf = f"""[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+log_driver = "k8s-file"
+{f'init_path = "{init_path}"' if init_path else ""}
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "{root}/events.log"
+tmp_dir = "{root}/tmp"
+[network]
+network_config_dir = "{root}/net"
+"""
+        files = {
+            "containers.conf": conf,
+            "storage.conf": f'[storage]\ndriver = "vfs"\ngraphroot = "{root}/storage"\nrunroot = "{root}/run"\n',
+            "registries.conf": "unqualified-search-registries = []\n",
+        }
+        for name, text in files.items():
+            with open(os.path.join(root, name), "w") as f:
+                f.write(text)
+        engine = cls(root)
+        engine.env.update(env or {})
+        try:
+            engine.docker("info")
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            engine.stop()
+            raise RuntimeError(f"podman does not work here: {e}")
+        return engine
+
+    def run(self, *args, timeout=120, env=None):
+        return subprocess.run([*self.argv, *args], capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, **self.env, **(env or {})})
+
+    docker = DockerEngine.docker
+
+    def stop(self):
+        if not self.root:
+            return
+        self.run("rm", "-fa", timeout=120)
+        _unmount_under(self.root)
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root = None
+
+
 class DockerRun(_Run):
-    def __init__(self, engine, image, workdir, tty=False):
+    def __init__(self, engine, image, workdir, tty=False, run_args=(), command=()):
         self.engine, self.image, self.tty = engine, image, tty
+        self.run_args, self.command = list(run_args), list(command)
         self.name = f"{SESSION}-{uuid.uuid4().hex[:12]}"
         self.log_dir = os.path.join(workdir, "log")
         os.makedirs(self.log_dir)
@@ -350,7 +441,7 @@ class DockerRun(_Run):
 
     def start(self):
         self.engine.docker("run", "-d", *(["-t"] if self.tty else []), "--name", self.name,
-                           "--network", "none", "-v", f"{self.log_dir}:/log", self.image)
+                           "--network", "none", "-v", f"{self.log_dir}:/log", *self.run_args, self.image, *self.command)
 
     def init_pid(self):
         if not self._pid:
@@ -377,8 +468,7 @@ class DockerRun(_Run):
 
     def output(self):
         # docker logs gives the container's stderr (where dumb-init writes) on its own stderr.
-        r = subprocess.run([DOCKER_CLIENT, "-H", self.engine.host, "logs", self.name],
-                           capture_output=True, text=True, timeout=120)
+        r = self.engine.run("logs", self.name)
         return r.stdout + r.stderr
 
     def close(self):

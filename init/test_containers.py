@@ -196,7 +196,13 @@ def _settle_zombies(run, sc):
     harness.wait_until("the orphan to be reaped" if not sc.zombie else "a zombie", settled, 5)
 
 
-def run_scenario(run, sc):
+def scenario(name):
+    """The row of SCENARIOS with this name."""
+    return next(sc for sc in SCENARIOS if sc.name == name)
+
+
+def run_scenario(run, sc, while_running=None):
+    """while_running(run): a look at the running container, once it is ready and before the stop."""
     run.start()
     if sc.ends:
         try:
@@ -209,6 +215,8 @@ def run_scenario(run, sc):
         return outcome
     try:
         run.wait_for(lines=sc.ready, process=sc.ready_process)
+        if while_running:
+            while_running(run)
         if "orphan exiting" in sc.ready:
             _settle_zombies(run, sc)
         for sig, line, state in sc.actions:
@@ -267,6 +275,12 @@ def test_docker_stop(runtime, sc, init, request, init_binaries, tmp_path):
         run = harness.NamespaceRun(context, workdir, tty=sc.tty)
 
     o = run_scenario(run, sc)
+    check_outcome(sc, init, o, runtime)
+
+
+def check_outcome(sc, init, o, runtime):
+    """Asserts what the row says init must do; runtime names where it ran (for the comparison with
+    the oracle and the log line)."""
     exp = sc.expect(init)
     got = summary(exp, o)
     OUTCOMES[(runtime, sc.name, init)] = got

@@ -1,6 +1,7 @@
 // Command packaging turns the release binaries of dumb-init into signed
-// .deb, .rpm and .apk packages (with nfpm used as a library) and into signed
-// local apt and apk repositories. It lives in its own module so nfpm never
+// .deb, .rpm and .apk packages (with nfpm used as a library), into signed
+// local apt and apk repositories, and into a multi-arch container image
+// (with go-containerregistry). It lives in its own module so nfpm never
 // reaches the init.
 //
 //	packaging keygen -dir KEYS                (a throwaway key set)
@@ -10,6 +11,7 @@
 //	packaging apk-repo -dir DIR -out DIR -keys KEYS
 //	packaging sign -keys KEYS -in FILE -out FILE.asc
 //	packaging apk-install -repo DIR -arch x86_64 -root DIR   (test client)
+//	packaging image -version 1.2.5 -revision COMMIT -source URL -bin DIR -license FILE -out DIR
 //	packaging elf-machine FILE...
 package main
 
@@ -19,7 +21,7 @@ import (
 )
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: packaging keygen|export-keys|packages|apt-repo|apk-repo|sign|apk-install|elf-machine [flags]")
+	fmt.Fprintln(os.Stderr, "usage: packaging keygen|export-keys|packages|apt-repo|apk-repo|sign|apk-install|image|elf-machine [flags]")
 	os.Exit(2)
 }
 
@@ -44,6 +46,8 @@ func main() {
 		err = cmdApkRepo(args)
 	case "apk-install":
 		err = cmdApkInstall(args)
+	case "image":
+		err = cmdImage(args)
 	case "elf-machine":
 		err = cmdElfMachine(args)
 	default:

@@ -5,7 +5,8 @@ set -eu
 pkgs="dumb-init tini catatonit qemu-user-static busybox-static docker.io
 lintian rpm rpmlint help2man twine python3-wheel python3-venv python3-pip
 python3-pytest python3-psutil dpkg-dev apt-utils hyperfine strace gcc libc6-dev
-util-linux procps file binutils cpio unzip gnupg gpgv openssl faketime"
+util-linux procps file binutils cpio unzip gnupg gpgv openssl faketime
+docker-registry skopeo podman"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Build every release asset of dumb-init into dist/: raw static binaries,
 # .deb/.rpm/.apk (nfpm, via packaging/), signed apt and apk repositories,
-# Python wheels, sdist and a PEP 503 index, sha256sums and its signature,
-# and the public keys in dist/keys. Offline apart from the Go module proxy.
+# Python wheels, sdist and a PEP 503 index, a multi-arch container image
+# (an OCI layout in dist/oci, its index, and one `docker load` archive per
+# architecture), sha256sums and its signature, and the public keys in
+# dist/keys. Offline apart from the Go module proxy.
 # Everything is built in a scratch directory that replaces dist/ only once
 # all steps succeeded. Two runs on one commit with the same keys give the
 # same bytes, whatever the host, user, umask, time zone, locale, checkout
@@ -12,6 +14,8 @@
 # secret key: apt, rpm, sha256sums) and dumb-init.rsa (PEM RSA key: apk),
 # both unencrypted. Without it a throwaway set is made and thrown away.
 # Private keys never go to dist/.
+# DUMB_INIT_REVISION (default: the commit checked out) is the image's
+# revision label; a build outside a git checkout must set it.
 # DUMB_INIT_SRC (default: the repository root) names the Go package to build;
 # it exists so the pipeline can be exercised against a stand-in main.
 set -eu
@@ -51,6 +55,8 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 		die "SOURCE_DATE_EPOCH is unset and there is no git commit to take it from"
 fi
 export SOURCE_DATE_EPOCH
+revision=${DUMB_INIT_REVISION:-$(git rev-parse HEAD 2>/dev/null || :)}
+[ -n "$revision" ] || die "DUMB_INIT_REVISION is unset and there is no git commit to take it from"
 export TZ=UTC LC_ALL=C
 # Unrelated GOFLAGS (e.g. -race) must not leak into release binaries.
 export GOFLAGS=-buildvcs=false CGO_ENABLED=0 GOOS=linux
@@ -116,6 +122,13 @@ mkdir -p "$out/apt"
 cp "$out"/*.deb "$out/apt/"
 "$work/packaging" apt-repo -dir "$out/apt" -keys "$keys" || die "apt repository failed"
 "$work/packaging" apk-repo -dir "$out" -out "$out/apk" -keys "$keys" || die "apk repository failed"
+
+echo "release: container image (OCI layout, docker archives)"
+# The image's source label is the Go module's repository.
+module=$(awk '$1 == "module" {print $2; exit}' go.mod)
+digest=$("$work/packaging" image -version "$V" -revision "$revision" -source "https://$module" \
+	-bin "$work/bin" -license LICENSE -out "$out") || die "container image failed"
+echo "release: image index $digest (dist/oci, tag $V)"
 
 echo "release: python wheels and sdist"
 for a in $arches; do

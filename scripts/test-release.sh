@@ -5,9 +5,11 @@
 # binaries under qemu, deb/rpm/apk contents and linters, signatures (gpg,
 # gpgv, rpm -K), apt, apk, rpm and pip installs into throwaway roots with
 # the clients' signature checks on, the same installs refused for tampered
-# files, foreign keys and missing keys, wheels and sdist, and that a failed
-# release leaves dist/ alone. Never touches the host's dpkg/apt/rpm state or
-# gpg keyrings. Last line: "N passed, N failed".
+# files, foreign keys and missing keys, wheels and sdist, the container
+# image with real clients (init/test_image.py: a local registry, Docker,
+# podman, skopeo, offline), and that a failed release leaves dist/ alone.
+# Never touches the host's dpkg/apt/rpm state, gpg keyrings, Docker engine
+# or container storage. Last line: "N passed, N failed".
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,6 +57,9 @@ wait_for() {
 # Both builds must see one timestamp even if a commit lands in between.
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 export SOURCE_DATE_EPOCH
+# The image's revision label: the second build runs in a copy without .git.
+DUMB_INIT_REVISION=${DUMB_INIT_REVISION:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}
+export DUMB_INIT_REVISION
 
 machines="x86_64 aarch64 ppc64le s390x"
 declare -A GOARCH=([x86_64]=amd64 [aarch64]=arm64 [ppc64le]=ppc64le [s390x]=s390x)
@@ -150,9 +155,10 @@ cat "$tmp/timings"
 cd "$dist"
 
 # ---- asset names and checksums ------------------------------------------
-expected="sha256sums sha256sums.asc dumb_init-$V.tar.gz"
+expected="sha256sums sha256sums.asc dumb_init-$V.tar.gz dumb-init_${V}_oci-index.json"
 for m in $machines; do
 	expected="$expected dumb-init_${V}_$m dumb-init_${V}_${DEBARCH[$m]}.deb dumb-init-$V-1.$m.rpm"
+	expected="$expected dumb-init_${V}_${GOARCH[$m]}.docker.tar"
 	expected="$expected dumb-init_${V}_p1-r0_$m.apk"
 	expected="$expected dumb_init-$V-py3-none-manylinux_2_17_$m.manylinux2014_$m.musllinux_1_1_$m.whl"
 done
@@ -690,6 +696,28 @@ sdist_nogo() {
 }
 check "sdist without Go: one clear line, no traceback" sdist_nogo
 
+# ---- container image: real clients, offline --------------------------------
+# init/test_image.py starts its own docker-registry, dockerd and podman
+# storage and stops them at the end; each of its tests counts as one check
+# here, and the clients' refusals are shown.
+image_checks() {
+	local log=$tmp/test-image.log t0=$SECONDS n=0 result name
+	(cd "$root" && DUMB_INIT_DIST=$dist PYTHONDONTWRITEBYTECODE=1 timeout -k 30 900 \
+		/usr/bin/python3 -m pytest -q -rA -p no:cacheprovider init/test_image.py) >"$log" 2>&1
+	while read -r result name; do
+		n=$((n + 1))
+		if [ "$result" = PASSED ]; then ok "image: $name"; else fail "image: $name ($result)"; fi
+	done < <(sed -n 's/^\(PASSED\|FAILED\|ERROR\|SKIPPED\|XFAIL\|XPASS\) init\/test_image.py::\([^ ]*\).*/\1 \2/p' "$log")
+	grep '^refused: ' "$log" | sed 's/^/     /'
+	echo "container image checks: $((SECONDS - t0))s" >>"$tmp/timings"
+	if [ "$n" -eq 0 ] || grep -q '^\(FAILED\|ERROR\) ' "$log"; then
+		[ "$n" -gt 0 ] || fail "image checks ran (init/test_image.py)"
+		grep -v '^refused: ' "$log" | tail -n 80 | sed 's/^/     /'
+	fi
+}
+image_checks
+tail -n 1 "$tmp/timings"
+
 # ---- bad input -------------------------------------------------------------
 cd "$root"
 before=$(sha256sum dist/sha256sums)
@@ -725,13 +753,13 @@ check "README installs with signatures on: signed-by=, no trusted=yes, no --allo
 if command -v goreleaser >/dev/null 2>&1; then
 	check "goreleaser check .goreleaser.yaml" goreleaser check -f .goreleaser.yaml
 	# A snapshot in a throwaway clone must name its assets as release.sh does
-	# (goreleaser makes no wheels, sdist or repositories).
+	# (goreleaser makes no wheels, sdist, repositories or container image).
 	goreleaser_names() {
 		local c=$tmp/goreleaser
 		rm -rf "$c" && git clone -q "$root" "$c" && cp .goreleaser.yaml "$c/" &&
 			(cd "$c" && git tag "v$V" && timeout -k 5 600 goreleaser release --snapshot --clean >"$tmp/goreleaser.log" 2>&1) &&
 			diff <(awk '{print $2}' "$c/dist/sha256sums" | tr -d '*' | sort) \
-				<(awk '{print $2}' "$dist/sha256sums" | tr -d '*' | grep -v -e '\.whl$' -e '\.tar\.gz$' | sort)
+				<(awk '{print $2}' "$dist/sha256sums" | tr -d '*' | grep -v -e '\.whl$' -e '\.tar\.gz$' -e '\.docker\.tar$' -e '_oci-index\.json$' | sort)
 	}
 	check "goreleaser snapshot gives release.sh's asset names" goreleaser_names
 else
