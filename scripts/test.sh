@@ -3,7 +3,8 @@
 # the C oracle, integration as PID 1 and as a plain child, differential), the
 # assembly of the other architectures under qemu-user, each architecture's
 # release build as PID 1 of its own kernel (qemu-system), a short fuzzing
-# run, the release build and its checks, and the container scenarios. Needs root and the packages scripts/deps.sh installs.
+# run, the release build and its checks, and the container scenarios.
+# Needs root and the packages scripts/deps.sh installs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
