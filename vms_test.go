@@ -197,7 +197,7 @@ func vmBoot(a vmArch, kernel, initrd, console string, limit time.Duration) vmRes
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	args := append(append([]string(nil), a.qemu[1:]...),
-		"-m", "512", "-smp", "1", "-display", "none", "-monitor", "none", "-nic", "none",
+		"-m", "512", "-smp", "1", "-nodefaults", "-display", "none",
 		"-serial", "file:"+console, "-no-reboot", "-kernel", kernel, "-initrd", initrd,
 		"-append", "console="+a.console+" panic=-1 loglevel=1")
 	cmd := exec.CommandContext(ctx, a.qemu[0], args...)
