@@ -2,16 +2,19 @@ package main
 
 import "syscall"
 
-// The opt-in extensions (../shared/spec/extensions.md): five environment
+// The opt-in extensions (docs/extensions.md): seven environment
 // variables the C program ignores, so one image works with either binary.
 // Unset or empty, each leaves the init exactly the C program. They are read
 // after -v/-c/-r and DUMB_INIT_DEBUG/DUMB_INIT_SETSID, only when there is a
 // command, and a value that does not parse stops dumb-init before anything
 // starts. The values are left in the environment the child gets.
 
-// extensions is what the five variables ask for. The zero value is "none".
+// extensions is what the seven variables ask for. The zero value is "none".
 type extensions struct {
 	subreaper bool // DUMB_INIT_SUBREAPER=1, or implied by a grace period
+
+	report     bool // DUMB_INIT_REPORT=1 (see report.go)
+	exitSignal bool // DUMB_INIT_EXIT_SIGNAL=1
 
 	grace     int64  // DUMB_INIT_GRACE in nanoseconds, 0 = off
 	graceText string // as written, for the debug lines
@@ -34,14 +37,8 @@ const formSig = "a signal number from 1 to 64 except 9, 17, 19, 32 and 33"
 // parseExtensions reads the variables from env. It returns the error line
 // (without the "[dumb-init] " prefix) for the first one that does not parse.
 func parseExtensions(env []string) (ext extensions, bad string) {
-	if v, _ := lookupEnv(env, "DUMB_INIT_SUBREAPER"); v != "" {
-		switch v {
-		case "1":
-			ext.subreaper = true
-		case "0":
-		default:
-			return ext, badValue("DUMB_INIT_SUBREAPER", v, "1 (on), or 0 or empty (off)")
-		}
+	if bad := parseSwitch(env, "DUMB_INIT_SUBREAPER", &ext.subreaper); bad != "" {
+		return ext, bad
 	}
 	if v, _ := lookupEnv(env, "DUMB_INIT_GRACE"); v != "" {
 		ns, ok := parseSeconds(v)
@@ -93,7 +90,22 @@ func parseExtensions(env []string) (ext extensions, bad string) {
 		}
 		ext.pdeathsig = sig
 	}
-	return ext, ""
+	if bad := parseSwitch(env, "DUMB_INIT_REPORT", &ext.report); bad != "" {
+		return ext, bad
+	}
+	return ext, parseSwitch(env, "DUMB_INIT_EXIT_SIGNAL", &ext.exitSignal)
+}
+
+// parseSwitch reads a variable that is 1 (on), or 0 or empty (off).
+func parseSwitch(env []string, name string, on *bool) (bad string) {
+	switch v, _ := lookupEnv(env, name); v {
+	case "1":
+		*on = true
+	case "0", "":
+	default:
+		return badValue(name, v, "1 (on), or 0 or empty (off)")
+	}
+	return ""
 }
 
 // exitStatus is the status dumb-init exits with for the child's status.
@@ -216,7 +228,7 @@ func cut(s string, sep byte) (before, after string, found bool) {
 // It reports false, having said why, if dumb-init cannot go on.
 func (p *proxy) startExtensions(ppid int) bool {
 	ext := p.ext
-	if !ext.subreaper && ext.pdeathsig == 0 {
+	if !ext.subreaper && ext.pdeathsig == 0 && !ext.exitSignal {
 		return true
 	}
 	p.self = syscall.Getpid()
@@ -250,6 +262,7 @@ func (p *proxy) startExtensions(ppid int) bool {
 
 const (
 	prSetPdeathsig      = 1
+	prSetDumpable       = 4
 	prSetChildSubreaper = 36
 )
 

@@ -15,8 +15,14 @@ import (
 // DUMB_INIT_EXIT_REMAP.
 
 // childExited is called when the child has been reaped.
-func (p *proxy) childExited(status int) {
+func (p *proxy) childExited(status int, ws syscall.WaitStatus) {
 	p.exited, p.status = true, status
+	if ws.Signaled() {
+		p.termsig = ws.Signal()
+		if p.ext.report {
+			p.report(ws.CoreDump())
+		}
+	}
 	p.dropHeld()
 	p.forward(int(syscall.SIGTERM))
 	if p.ext.grace == 0 {
@@ -62,7 +68,8 @@ func (p *proxy) nothingLeft() {
 }
 
 // exit ends dumb-init with the child's status, remapped unless it is our
-// own error (the command could not be run).
+// own error (the command could not be run), or with DUMB_INIT_EXIT_SIGNAL
+// by the signal that ended the child.
 func (p *proxy) exit() {
 	code := p.status
 	if !p.failed {
@@ -72,6 +79,7 @@ func (p *proxy) exit() {
 		p.w.debugf("Remapping exit status %d to %d.", p.status, code)
 	}
 	p.w.debugf("Child exited with status %d. Goodbye.", p.status)
+	p.endBySignal(code)
 	syscall.Exit(code)
 }
 

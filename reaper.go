@@ -33,7 +33,7 @@ func (p *proxy) reap() {
 			p.w.debugf("A child with PID %d was terminated by signal %d.", pid, status-128)
 		}
 		if pid == p.child {
-			p.childExited(status)
+			p.childExited(status, ws)
 		}
 	}
 }

@@ -43,10 +43,20 @@ func unblockAllSignals() {
 }
 
 // dieOf ends dumb-init by signal sig with its default action, the way the C
-// program dies of a SIGPIPE raised by a write to a closed pipe.
+// program dies of a SIGPIPE raised by a write to a closed pipe. The signal
+// goes to this thread, which blocks nothing now: sent to the process, a
+// signal that dumps core (SIGSEGV, SIGABRT) may be taken by another
+// thread while this one reaches the exit below first. Nosplit, and raw
+// system calls only, so that the goroutine cannot move to another thread
+// (with another mask) half-way.
+//
+//go:nosplit
 func dieOf(sig syscall.Signal) {
-	setAction(int(sig), &kernelSigaction{handler: sigDFL})
+	dfl := kernelSigaction{handler: sigDFL}
+	setAction(int(sig), &dfl)
 	unblockAllSignals()
-	syscall.Kill(syscall.Getpid(), sig)
-	syscall.Exit(128 + int(sig)) // not reached unless the signal was blocked elsewhere
+	pid, _, _ := syscall.RawSyscall(syscall.SYS_GETPID, 0, 0, 0)
+	tid, _, _ := syscall.RawSyscall(syscall.SYS_GETTID, 0, 0, 0)
+	syscall.RawSyscall(syscall.SYS_TGKILL, pid, tid, uintptr(sig))
+	exitGroup(128 + int(sig)) // not reached
 }

@@ -144,10 +144,11 @@ type proxy struct {
 
 	// Once the child has exited (see grace.go).
 	exited   bool
-	status   int   // the child's
-	failed   bool  // the child never ran the command: its status is our own error
-	graceEnd int64 // when the grace period ends (runtime.nanotime)
-	killing  bool  // the grace period is over
+	status   int            // the child's
+	termsig  syscall.Signal // the signal that ended the child, 0 if it exited
+	failed   bool           // the child never ran the command: its status is our own error
+	graceEnd int64          // when the grace period ends (runtime.nanotime)
+	killing  bool           // the grace period is over
 	scan     procScan
 }
 

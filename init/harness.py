@@ -136,9 +136,17 @@ class Dockerfile:
 
 
 def make_context(dest, scenario, init_binary):
-    """Docker build context: the scenario's files, the shared scripts, and a generated rootfs/."""
+    """Docker build context: the scenario's files, the shared scripts and programs (each shared/X.c
+    built into shared/X, static, as nothing else runs FROM scratch), and a generated rootfs/."""
     shutil.copytree(os.path.join(SCENARIOS, scenario), dest, symlinks=True)
-    shutil.copytree(os.path.join(SCENARIOS, "shared"), os.path.join(dest, "shared"))
+    shared = os.path.join(dest, "shared")
+    shutil.copytree(os.path.join(SCENARIOS, "shared"), shared)
+    for name in os.listdir(shared):
+        if name.endswith(".c"):
+            r = subprocess.run(["gcc", "-static", "-O1", "-o", os.path.join(shared, name[:-2]),
+                                os.path.join(shared, name)], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError(f"gcc {name} failed:\n{r.stdout}{r.stderr}")
     make_rootfs(os.path.join(dest, "rootfs"), init_binary)
     return dest
 
@@ -353,6 +361,13 @@ class DockerRun(_Run):
         code = int(self.engine.docker("inspect", "-f", "{{.State.ExitCode}}", self.name))
         return Outcome(elapsed, code, issued)
 
+    def wait_exit(self, timeout):
+        """For a container that ends by itself: wait for that, no stop."""
+        issued = boottime()
+        t0 = time.monotonic()
+        code = int(self.engine.docker("wait", self.name, timeout=timeout))
+        return Outcome(time.monotonic() - t0, code, issued)
+
     def send(self, sig):
         self.engine.docker("kill", "-s", sig, self.name)
 
@@ -410,6 +425,16 @@ class NamespaceRun(_Run):
             kids = psutil.Process(self.proc.pid).children()
             return kids[0].pid if kids else None
         return wait_until("unshare's child", child, 10)
+
+    def wait_exit(self, timeout):
+        """For a scenario that ends by itself: wait for that, no stop."""
+        issued = boottime()
+        t0 = time.monotonic()
+        self.proc.wait(timeout)
+        code = self.proc.returncode
+        if code < 0:
+            code = 128 - code  # re-raised by unshare: report it the way Docker does
+        return Outcome(time.monotonic() - t0, code, issued)
 
     def send(self, sig):
         """What docker kill -s does: the signal to PID 1, from outside the namespace."""

@@ -55,6 +55,9 @@ class Scenario:
     # (stamp, at least, at most): seconds from issuing the stop to the stamp "NAME got SIG" in
     # /log/stamps (see shared/server)
     stamp_after: tuple = None
+    # The command ends by itself (a crash): the run waits for the exit instead of stopping it, and
+    # the container's output must be exactly `output`.
+    ends: bool = False
     # Extension rows: the fields above that differ for our binary. Set, ours is checked against the
     # row with these replaced, and the oracle against the row as it is, instead of ours == oracle.
     ours: dict = None
@@ -169,6 +172,10 @@ SCENARIOS = [
                                "[dumb-init] Delay of signal 15 over.",
                                "[dumb-init] Waiting up to 5 s for the processes left to exit.",
                                "[dumb-init] Remapping exit status 143 to 0."])),
+    # DUMB_INIT_REPORT=1 and _EXIT_SIGNAL=1, and a command that segfaults by itself: ours says how it
+    # died; as PID 1 the status stays 139. The oracle prints nothing.
+    Scenario("segfault", 139, ends=True, ready=["crasher started"], events=["crasher started"],
+             ours=dict(output=["[dumb-init] Child terminated by signal 11 (SIGSEGV)."])),
 ]
 
 
@@ -191,6 +198,15 @@ def _settle_zombies(run, sc):
 
 def run_scenario(run, sc):
     run.start()
+    if sc.ends:
+        try:
+            outcome = run.wait_exit(sc.stop_timeout)
+            outcome.zombies = []  # nothing is left to look at
+            run.wait_for(lines=sc.ready)
+            outcome.events, outcome.stamps, outcome.output = run.events(), run.stamps(), run.output()
+        finally:
+            run.close()
+        return outcome
     try:
         run.wait_for(lines=sc.ready, process=sc.ready_process)
         if "orphan exiting" in sc.ready:
@@ -280,6 +296,8 @@ def test_docker_stop(runtime, sc, init, request, init_binaries, tmp_path):
         assert delay is not None, f"no stamp {stamp!r}{context}"
         assert least <= delay <= most, \
             f"{stamp} {delay} s after the stop was issued, expected {least} to {most} s{context}"
+    if exp.ends:
+        assert output_lines(o) == exp.output, f"the output must be exactly {exp.output}{context}"
     for line in exp.output:
         assert line in output_lines(o), f"missing output line {line!r}{context}"
     for line in exp.not_output:
