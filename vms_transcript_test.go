@@ -22,8 +22,10 @@ var (
 // vmTranscript extracts the scenario's lines from what the console showed:
 // the text after each "@@ " marker (kernel output may stand before it on
 // the same line, never after: the kernel prints almost nothing at
-// loglevel=1), pids in dumb-init's debug lines replaced, and last the
-// kernel's report of the init's exit, as "kernel: ...".
+// loglevel=1), what dumb-init itself printed there (PID 1's extension
+// lines, or any error) as "console: [dumb-init] ...", pids in dumb-init's
+// lines replaced, and last the kernel's report of the init's exit, as
+// "kernel: ...".
 func vmTranscript(console []byte) []string {
 	var lines []string
 	for _, l := range strings.Split(string(console), "\n") {
@@ -32,11 +34,13 @@ func vmTranscript(console []byte) []string {
 			lines = append(lines, "kernel: "+m[1])
 			continue
 		}
-		i := strings.Index(l, "@@ ")
-		if i < 0 {
+		if i := strings.Index(l, "@@ "); i >= 0 {
+			l = l[i+3:]
+		} else if i := strings.Index(l, "[dumb-init] "); i >= 0 {
+			l = "console: " + l[i:]
+		} else {
 			continue
 		}
-		l = l[i+3:]
 		if strings.Contains(l, "[dumb-init]") {
 			l = vmPIDRe.ReplaceAllString(l, "PID N")
 		}

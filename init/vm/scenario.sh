@@ -325,6 +325,34 @@ pdeath_child() {
 	idle
 }
 
+# DUMB_INIT_REPORT=1 (nested): a line on stderr when the child dies of a
+# signal (with ", core dumped" if it did), none when it exits.
+block_report() {
+	export DUMB_INIT_REPORT=1
+	for how in 'kill -SEGV $$' 'ulimit -c unlimited; kill -ABRT $$' 'kill -37 $$' 'exit 139'; do
+		/sbin/dumb-init sh -c "$how" 2>/run/report
+		st=$?
+		msg=
+		read -r msg </run/report
+		say "report: $how: status $st; dumb-init said: ${msg:-nothing}"
+	done
+	unset DUMB_INIT_REPORT
+	rm -f /core
+}
+
+# DUMB_INIT_EXIT_SIGNAL=1 (nested, not PID 1): dumb-init dies of the
+# child's signal, which its parent (this shell) reports; a status that
+# DUMB_INIT_EXIT_REMAP lists is remapped instead.
+block_exit_signal() {
+	for remap in '' 139:0; do
+		st=$( (DUMB_INIT_EXIT_SIGNAL=1 DUMB_INIT_EXIT_REMAP=$remap /sbin/dumb-init sh -c 'kill -SEGV $$'
+			echo $?) 2>/run/exitsig)
+		msg=
+		read -r msg </run/exitsig
+		say "exit signal${remap:+ and remap $remap}: killed by SEGV: status $st; the shell said: ${msg:-nothing}"
+	done
+}
+
 # The terminal hand-off: a nested dumb-init -v that leads a session with
 # the console as its controlling terminal (busybox setsid -c takes it from
 # this shell's session) gives it up, ignores the SIGHUP and SIGCONT that
@@ -352,6 +380,11 @@ handoff_child() {
 	idle
 }
 
+# DUMB_INIT_REPORT=1 (set by init): PID 1 reports the TERM that ends this
+# shell, on the console (the host takes every "[dumb-init] " line from
+# there: PID 1 prints no other, and the nested inits' stderr is elsewhere).
+# DUMB_INIT_EXIT_SIGNAL=1 (set by init): as PID 1, the init exits with
+# 128+15 all the same (the kernel's panic line shows it).
 # DUMB_INIT_GRACE=4 (set by init), when this shell ends: SIGTERM also goes to
 # a service in a session of its own, and each service gets the time it
 # takes (0.5 s) to shut down; one that ignores SIGTERM is killed after 4 s.
@@ -389,7 +422,7 @@ if [ $# -gt 0 ]; then
 fi
 
 # The main scenario. The extensions of PID 1 are not for the nested inits.
-unset DUMB_INIT_GRACE DUMB_INIT_DELAY
+unset DUMB_INIT_GRACE DUMB_INIT_DELAY DUMB_INIT_REPORT DUMB_INIT_EXIT_SIGNAL
 # This shell is a member of the group that receives what PID 1 forwards.
 trap '' 1 10 12 28 30 34 40 64
 mkfifo /run/ack /run/never
@@ -406,5 +439,7 @@ block_single
 block_subreaper
 block_remap
 block_pdeathsig
+block_report
+block_exit_signal
 block_handoff
 block_grace
