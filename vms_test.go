@@ -128,8 +128,8 @@ func vmCompare(t *testing.T, a vmArch, pkgs string, limit time.Duration, hunks [
 		switch {
 		case r.err != nil:
 			t.Errorf("%s: %v\nthe end of its console:\n%s", what, r.err, vmTail(r.console, 30))
-		case len(tr) == 0 || !strings.HasPrefix(tr[0], "start: "):
-			t.Errorf("%s: the scenario never started; the end of its console:\n%s", what, vmTail(r.console, 30))
+		case len(tr) == 0 || !strings.HasPrefix(tr[0], "boot: "):
+			t.Errorf("%s: init never ran; the end of its console:\n%s", what, vmTail(r.console, 30))
 		case !strings.HasPrefix(tr[len(tr)-1], "kernel: "):
 			t.Errorf("%s: no report from the kernel of the init's exit; the end of its console:\n%s", what, vmTail(r.console, 30))
 		default:

@@ -15,31 +15,32 @@ import (
 )
 
 var (
-	vmPanicRe = regexp.MustCompile(`Kernel panic - not syncing: (Attempted to kill init! exitcode=0x[0-9a-f]+)`)
-	vmPIDRe   = regexp.MustCompile(`PID \d+`)
+	vmPanicRe  = regexp.MustCompile(`Kernel panic - not syncing: (Attempted to kill init! exitcode=0x[0-9a-f]+)`)
+	vmKernelRe = regexp.MustCompile(`^\[ *[0-9]+\.[0-9]+\] `)
+	vmPIDRe    = regexp.MustCompile(`PID \d+`)
 )
 
-// vmTranscript extracts the scenario's lines from what the console showed:
-// the text after each "@@ " marker (kernel output may stand before it on
-// the same line, never after: the kernel prints almost nothing at
-// loglevel=1), what dumb-init itself printed there (PID 1's extension
-// lines, or any error) as "console: [dumb-init] ...", pids in dumb-init's
-// lines replaced, and last the kernel's report of the init's exit, as
+// vmTranscript extracts the transcript from what the console showed, from
+// init's first line to the kernel's report of the init's exit: the text
+// after each "@@ " marker (the kernel's early output may stand before one
+// on the same line), any other line but the kernel's (time-stamped: at
+// loglevel=1 it prints nothing else until it panics) as "console: LINE"
+// (dumb-init's own lines, or anything the Go runtime might print), pids
+// in dumb-init's lines replaced, and last the kernel's line, as
 // "kernel: ...".
 func vmTranscript(console []byte) []string {
 	var lines []string
 	for _, l := range strings.Split(string(console), "\n") {
 		l = strings.TrimRight(l, "\r")
 		if m := vmPanicRe.FindStringSubmatch(l); m != nil {
-			lines = append(lines, "kernel: "+m[1])
-			continue
+			return append(lines, "kernel: "+m[1])
 		}
 		if i := strings.Index(l, "@@ "); i >= 0 {
 			l = l[i+3:]
-		} else if i := strings.Index(l, "[dumb-init] "); i >= 0 {
-			l = "console: " + l[i:]
-		} else {
+		} else if lines == nil || l == "" || vmKernelRe.MatchString(l) {
 			continue
+		} else {
+			l = "console: " + l
 		}
 		if strings.Contains(l, "[dumb-init]") {
 			l = vmPIDRe.ReplaceAllString(l, "PID N")

@@ -85,6 +85,13 @@ block_tty() {
 	say "tty: the child leads its session: $a; its own group: $b; controlling terminal: $console; in the foreground: $c"
 }
 
+# The caller's Go settings (set by init) reach the child unchanged, and
+# /proc/1/environ shows them as the kernel put them.
+block_gosettings() {
+	tr '\0' '\n' </proc/1/environ | grep '^GO' | while read -r l; do say "go settings: PID 1's environ: $l"; done
+	env | grep '^GO' | sort | while read -r l; do say "go settings: the child's environment: $l"; done
+}
+
 # Setsid mode: a signal to PID 1 reaches every member of the child's
 # group; the init's -r 10:12 rewrites USR1 and -r 1:0 drops HUP. (A
 # background job of this shell cannot catch INT or QUIT: sh ignores them.)
@@ -429,6 +436,7 @@ mkfifo /run/ack /run/never
 exec 3<>/run/ack
 say "start: $(uname -m)"
 block_tty
+block_gosettings
 block_forward
 block_realtime
 block_delay
