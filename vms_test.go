@@ -98,6 +98,7 @@ func vmCompare(t *testing.T, a vmArch, pkgs string, limit time.Duration, hunks [
 	}
 	dir := t.TempDir()
 	inits := []struct{ name, bin string }{{"ours", itRelease(t, a.goarch)}, {"C", oracle}}
+	defer vmKeep(t, a.goarch, dir)
 	results := make([]vmResult, len(inits))
 	var wg sync.WaitGroup
 	for i, in := range inits {
@@ -214,6 +215,25 @@ func vmBoot(a vmArch, kernel, initrd, console string, limit time.Duration) vmRes
 		r.err = fmt.Errorf("%s: %v\n%s", a.qemu[0], err, out.String())
 	}
 	return r
+}
+
+// vmKeep keeps the consoles of a failed run, for a look at all they show.
+func vmKeep(t *testing.T, arch, dir string) {
+	if !t.Failed() {
+		return
+	}
+	keep, err := os.MkdirTemp("", "dumb-init-vm-"+arch+"-")
+	if err != nil {
+		t.Log(err)
+		return
+	}
+	consoles, _ := filepath.Glob(filepath.Join(dir, "*.console"))
+	for _, f := range consoles {
+		if data, err := os.ReadFile(f); err == nil {
+			os.WriteFile(filepath.Join(keep, filepath.Base(f)), data, 0o644)
+		}
+	}
+	t.Logf("%s: the consoles are kept in %s", arch, keep)
 }
 
 // vmTail is the last n lines of a console.
