@@ -392,14 +392,15 @@ handoff_child() {
 # there: PID 1 prints no other, and the nested inits' stderr is elsewhere).
 # DUMB_INIT_EXIT_SIGNAL=1 (set by init): as PID 1, the init exits with
 # 128+15 all the same (the kernel's panic line shows it).
-# DUMB_INIT_GRACE=4 (set by init), when this shell ends: SIGTERM also goes to
+# DUMB_INIT_GRACE=5 (set by init), when this shell ends: SIGTERM also goes to
 # a service in a session of its own, and each service gets the time it
-# takes (0.5 s) to shut down; one that ignores SIGTERM is killed after 4 s.
+# takes (1 s) to shut down; one that ignores SIGTERM is killed after 5 s.
 # Under C, PID 1 exits at once and the kernel panics before any of them has
-# finished. The service in its own session prints for both.
+# finished (in microseconds: the second is a wide margin). The service in
+# its own session prints the lines of both, in this order.
 block_grace() {
 	(
-		trap 'sleep 0.5; echo "service in the group: TERM, shut down" >/run/svc; exit 0' 15
+		trap 'sleep 1; echo "service in the group: TERM, shut down" >/run/svc; exit 0' 15
 		echo ready >/run/ack
 		idle
 	) &
@@ -418,7 +419,7 @@ block_grace() {
 }
 service_own_session() {
 	exec 6<>/run/svc
-	trap 'sleep 0.5; read -r -t 10 x <&6; say "grace: $x"; say "grace: service in its own session: TERM, shut down"; exit 0' 15
+	trap 'sleep 1; read -r -t 10 x <&6; say "grace: $x"; say "grace: service in its own session: TERM, shut down"; exit 0' 15
 	echo ready >/run/ack
 	idle
 }
