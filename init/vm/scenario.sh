@@ -35,16 +35,16 @@ waitfor() {
 # between the last trap and its poll(), and then sleeps on with the trap
 # pending (seen on ppc64le: a recorder that never reported a signal);
 # sh's wait blocks with sigsuspend(), which cannot. The sleep is only there
-# to be waited for; a forwarded signal that kills it gets a new one (and
-# sh's report of that, "User defined signal 2", goes nowhere).
+# to be waited for: a new one when it ends, so none outlives its helper for
+# long. (sh's report of one killed by a forwarded signal goes nowhere.)
 idle() {
 	exec 2>/dev/null
-	sleep 100000 &
+	sleep 1 &
 	s=$!
 	while :; do
 		wait $s
 		[ -e /proc/$s ] || {
-			sleep 100000 &
+			sleep 1 &
 			s=$!
 		}
 	done
@@ -202,15 +202,16 @@ block_orphans() {
 		i=$((i + 1))
 	done
 	waitfor 60 settled
-	count
-	say "orphans: 300 orphans: zombies left: $zombies; processes whose parent is the init: $adopted"
+	say "orphans: 300 orphans: zombies left to the init: $zombies; processes whose parent is the init: $adopted"
 }
+# count: the processes whose parent is PID 1, and how many are zombies.
 count() {
 	zombies=0 adopted=0
 	for f in /proc/[0-9]*/stat; do
 		read -r _ _ st pp _ 2>/dev/null <"$f" || continue
+		[ "$pp" = 1 ] || continue
+		adopted=$((adopted + 1))
 		[ "$st" = Z ] && zombies=$((zombies + 1))
-		[ "$pp" = 1 ] && adopted=$((adopted + 1))
 	done
 }
 settled() {
