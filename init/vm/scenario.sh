@@ -66,6 +66,23 @@ state() {
 stopped() { for p; do [ "$(state "$p")" = stopped ] || return 1; done; }
 running() { for p; do [ "$(state "$p")" = running ] || return 1; done; }
 gone() { [ ! -e /proc/"$1" ]; }
+ended() {
+	gone "$1" || {
+		read -r _ _ st _ </proc/"$1"/stat
+		[ "$st" = Z ]
+	}
+}
+
+# reap PID: wait for a child of this shell, with a deadline (an init that
+# does not exit must not hang the scenario); its status in $?, or 255.
+reap() {
+	if waitfor 30 ended "$1"; then
+		wait "$1"
+	else
+		kill -9 "$1"
+		return 255
+	fi
+}
 
 # children PID: the processes whose parent is PID, in $kids.
 children() {
@@ -143,7 +160,7 @@ block_realtime() {
 	kill -64 1
 	rlog "Forwarded signal 64 " 1
 	kill -15 $rec
-	wait $rec
+	reap $rec
 	say "realtime: TERM to the recorder: it exited with $?"
 	exec 5<&-
 }
@@ -251,7 +268,7 @@ block_single() {
 	say "single child: then USR2 (12) straight to the member: $line"
 	kill -9 "$m"
 	kill -15 $init
-	wait $init
+	reap $init
 	say "single child: TERM to the init: it exited with $?"
 }
 single_child() {
