@@ -10,8 +10,14 @@ import (
 // which must be the one of our own PID namespace. Only the grace period
 // uses it, and only once the child has exited.
 
-// proc is one process as /proc/PID/stat shows it.
-type proc struct{ pid, ppid, pgid int }
+// proc is one process as /proc/PID/stat shows it. A kernel thread, which
+// /proc shows to the init of a machine (not of a container), is none of the
+// processes left: it is neither signalled nor counted, as systemd and
+// killall5 leave them alone too.
+type proc struct {
+	pid, ppid, pgid int
+	kthread         bool
+}
 
 // procScan is scratch space for reading /proc, reused across scans.
 type procScan struct {
@@ -33,7 +39,7 @@ func (r *procScan) ours(self int) bool {
 func (r *procScan) others(self int, all bool) []proc {
 	var procs []proc
 	for _, pid := range r.pids() {
-		if p, ok := r.stat(pid); ok && pid != self {
+		if p, ok := r.stat(pid); ok && pid != self && !p.kthread {
 			procs = append(procs, p)
 		}
 	}
@@ -101,8 +107,9 @@ func (r *procScan) pids() []int {
 	}
 }
 
-// stat reads pid, ppid and pgid from /proc/PID/stat: "pid (comm) state
-// ppid pgrp ...", where comm may hold anything, even ") ".
+// stat reads pid, ppid, pgid and flags from /proc/PID/stat: "pid (comm)
+// state ppid pgrp session tty_nr tpgid flags ...", where comm may hold
+// anything, even ") ".
 func (r *procScan) stat(pid int) (proc, bool) {
 	b := r.read("/proc/" + itoa(pid) + "/stat")
 	end := -1
@@ -111,7 +118,7 @@ func (r *procScan) stat(pid int) (proc, bool) {
 			end = i
 		}
 	}
-	var f [3][]byte // state, ppid, pgrp
+	var f [7][]byte // state, ppid, pgrp, session, tty_nr, tpgid, flags
 	n := 0
 	for i := end + 1; end >= 0 && i < len(b) && n < len(f); i++ {
 		if b[i] == ' ' {
@@ -128,7 +135,9 @@ func (r *procScan) stat(pid int) (proc, bool) {
 	}
 	ppid, _ := parseDecimal(string(f[1]), 1<<30)
 	pgid, _ := parseDecimal(string(f[2]), 1<<30)
-	return proc{pid, ppid, pgid}, true
+	flags, _ := parseDecimal(string(f[6]), 1<<32)
+	const pfKthread = 0x00200000
+	return proc{pid, ppid, pgid, flags&pfKthread != 0}, true
 }
 
 // read returns what a small file holds (4 KiB is plenty for a stat line).

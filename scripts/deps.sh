@@ -18,6 +18,75 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+# --- Own-kernel VMs (vms_test.go, scripts/test-vms.sh) ---------------------
+# qemu-system for the four architectures (SLOF, s390-ccw.img and qboot come
+# with qemu-system-data, SeaBIOS with qemu-system-x86), and from Debian's
+# archive, for each architecture: its kernel, busybox-static and the C
+# oracle (dumb-init with libc6). Those are downloaded, never installed:
+# dpkg -x unpacks them into $vm_cache/GOARCH (of the kernel only /boot), and
+# later runs reuse them; remove a directory to fetch its packages again.
+# The qemu-user oracles share that layout: what is there already is not
+# fetched again, and absolute symbolic links are made relative (qemu-user's
+# -L, and the initramfs, put the directory at /).
+vm_cache=/var/cache/dumb-init-test
+vm_missing=
+for p in qemu-system-arm qemu-system-ppc qemu-system-misc qemu-system-x86; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || vm_missing="$vm_missing $p"
+done
+if [ -n "$vm_missing" ]; then
+	echo "installing:$vm_missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $vm_missing >/dev/null
+fi
+vm_fetch=
+for vm in amd64:amd64:linux-image-cloud-amd64 arm64:arm64:linux-image-cloud-arm64 \
+	ppc64le:ppc64el:linux-image-powerpc64le s390x:s390x:linux-image-s390x; do
+	dir=$vm_cache/${vm%%:*}
+	[ -x "$dir/usr/bin/dumb-init" ] && [ -x "$dir/bin/busybox" ] &&
+		ls "$dir"/boot/vmlinu[xz]-* >/dev/null 2>&1 || vm_fetch="$vm_fetch $vm"
+done
+if [ -n "$vm_fetch" ]; then
+	for vm in $vm_fetch; do
+		arch=${vm#*:}
+		arch=${arch%%:*}
+		{ dpkg --print-architecture; dpkg --print-foreign-architectures; } | grep -qx "$arch" ||
+			dpkg --add-architecture "$arch"
+	done
+	apt-get update -qq
+	for vm in $vm_fetch; do
+		dir=$vm_cache/${vm%%:*}
+		arch=${vm#*:}
+		arch=${arch%%:*}
+		want=
+		[ -x "$dir/usr/bin/dumb-init" ] || want="$want dumb-init:$arch libc6:$arch"
+		[ -x "$dir/bin/busybox" ] || want="$want busybox-static:$arch"
+		if ! ls "$dir"/boot/vmlinu[xz]-* >/dev/null 2>&1; then
+			# The metapackage names the kernel of the day.
+			kernel=$(apt-cache depends "${vm##*:}:$arch" | awk '/Depends: linux-image-/ { print $2; exit }')
+			[ -n "$kernel" ] || { echo "deps.sh: no kernel for $arch" >&2; exit 1; }
+			want="$want $kernel"
+		fi
+		echo "fetching for $arch:$want"
+		tmp=$(mktemp -d)
+		chown _apt "$tmp" 2>/dev/null || true
+		# shellcheck disable=SC2086
+		(cd "$tmp" && apt-get download -qq $want)
+		mkdir -p "$dir"
+		for deb in "$tmp"/*.deb; do
+			case ${deb##*/} in
+			linux-image-*) dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" ./boot ;;
+			*) dpkg-deb -x "$deb" "$dir" ;;
+			esac
+		done
+		rm -rf "$tmp"
+		find "$dir" -type l -lname '/*' | while read -r link; do
+			ln -sfnr "$dir$(readlink "$link")" "$link"
+		done
+	done
+fi
+# --- end of own-kernel VMs --------------------------------------------------
 if ! command -v go >/dev/null 2>&1; then
 	if [ -x /usr/local/go/bin/go ]; then
 		echo "go is at /usr/local/go/bin: add it to PATH" >&2

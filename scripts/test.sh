@@ -2,8 +2,10 @@
 # The whole test suite: format and vet, the Go tests (unit, front end against
 # the C oracle, integration as PID 1 and as a plain child, differential), the
 # same black-box tests for the other architectures under qemu-user (against
-# their own C dumb-init), a short fuzzing run, the release build and its
-# checks, and the container scenarios. Needs root and the packages scripts/deps.sh installs.
+# their own C dumb-init), each architecture's release build as PID 1 of its
+# own kernel (qemu-system), a short fuzzing run, the release build and its
+# checks, and the container scenarios. Needs root and the packages
+# scripts/deps.sh installs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
@@ -37,6 +39,7 @@ step gofmt gofmt_clean
 step vet go vet .
 step go-test go test -count=1 -timeout 20m .
 step arches scripts/test-arches.sh
+step vms scripts/test-vms.sh
 # An execution count, not a duration: go1.26's fuzz coordinator can report
 # "context deadline exceeded" with no failing input when a -fuzztime
 # duration ends under load (golang/go#75804, fixed in Go 1.27). About 20 s
