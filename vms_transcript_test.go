@@ -104,7 +104,7 @@ func vmApply(c []string, hunks []vmHunk) ([]string, error) {
 	for _, h := range hunks {
 		at, n := -1, 0
 		for i := 0; i+len(h.old) <= len(out); i++ {
-			if vmEqual(out[i:i+len(h.old)], h.old) {
+			if itEq(out[i:i+len(h.old)], h.old) {
 				at, n = i, n+1
 			}
 		}
@@ -117,21 +117,9 @@ func vmApply(c []string, hunks []vmHunk) ([]string, error) {
 	return out, nil
 }
 
-func vmEqual(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // vmDiff is a unified diff of want and got ("" if they are equal).
 func vmDiff(dir, wantLabel string, want []string, gotLabel string, got []string) (string, error) {
-	if vmEqual(want, got) {
+	if itEq(want, got) {
 		return "", nil
 	}
 	w, g := filepath.Join(dir, "want.txt"), filepath.Join(dir, "got.txt")

@@ -6,7 +6,8 @@ pkgs="dumb-init tini catatonit qemu-user-static busybox-static docker.io
 lintian rpm rpmlint help2man twine python3-wheel python3-venv python3-pip
 python3-pytest python3-psutil dpkg-dev apt-utils hyperfine strace gcc libc6-dev
 util-linux procps file binutils cpio unzip gnupg gpgv openssl faketime
-docker-registry skopeo podman"
+docker-registry skopeo podman qemu-system-arm qemu-system-ppc qemu-system-misc
+qemu-system-x86"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
@@ -18,28 +19,17 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-# --- Own-kernel VMs (vms_test.go, scripts/test-vms.sh) ---------------------
-# qemu-system for the four architectures (SLOF, s390-ccw.img and qboot come
-# with qemu-system-data, SeaBIOS with qemu-system-x86), and from Debian's
-# archive, for each architecture: its kernel, busybox-static and the C
-# oracle (dumb-init with libc6). Those are downloaded, never installed:
+# --- Other architectures (scripts/test-arches.sh, scripts/test-vms.sh) -----
+# qemu-system for the four architectures is in $pkgs above (SLOF,
+# s390-ccw.img and qboot come with qemu-system-data, SeaBIOS with
+# qemu-system-x86). From Debian's archive, for each architecture: its
+# kernel, busybox-static and the C oracle (dumb-init with libc6), which
+# qemu-user runs with -L and the VMs boot. Those are downloaded, never installed:
 # dpkg -x unpacks them into $vm_cache/GOARCH (of the kernel only /boot), and
 # later runs reuse them; remove a directory to fetch its packages again.
-# The qemu-user oracles share that layout: what is there already is not
-# fetched again, and absolute symbolic links are made relative (qemu-user's
-# -L, and the initramfs, put the directory at /).
+# Absolute symbolic links are made relative (qemu-user's -L, and the
+# initramfs, put the directory at /; ppc64el's /lib64/ld64.so.2 is one).
 vm_cache=/var/cache/dumb-init-test
-vm_missing=
-for p in qemu-system-arm qemu-system-ppc qemu-system-misc qemu-system-x86; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || vm_missing="$vm_missing $p"
-done
-if [ -n "$vm_missing" ]; then
-	echo "installing:$vm_missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $vm_missing >/dev/null
-fi
 vm_fetch=
 for vm in amd64:amd64:linux-image-cloud-amd64 arm64:arm64:linux-image-cloud-arm64 \
 	ppc64le:ppc64el:linux-image-powerpc64le s390x:s390x:linux-image-s390x; do
@@ -74,7 +64,10 @@ if [ -n "$vm_fetch" ]; then
 		# shellcheck disable=SC2086
 		(cd "$tmp" && apt-get download -qq $want)
 		mkdir -p "$dir"
-		for deb in "$tmp"/*.deb; do
+		# dumb-init last: with the others, what is checked above, it marks
+		# an unpack that was not interrupted.
+		for deb in $(ls "$tmp"/*.deb | grep -v /dumb-init_) "$tmp"/dumb-init_*.deb; do
+			[ -f "$deb" ] || continue
 			case ${deb##*/} in
 			linux-image-*) dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" ./boot ;;
 			*) dpkg-deb -x "$deb" "$dir" ;;
@@ -86,7 +79,6 @@ if [ -n "$vm_fetch" ]; then
 		done
 	done
 fi
-# --- end of own-kernel VMs --------------------------------------------------
 if ! command -v go >/dev/null 2>&1; then
 	if [ -x /usr/local/go/bin/go ]; then
 		echo "go is at /usr/local/go/bin: add it to PATH" >&2
@@ -96,34 +88,3 @@ if ! command -v go >/dev/null 2>&1; then
 	exit 1
 fi
 
-# The C oracle of each other architecture the release ships (the black-box
-# suite runs it under qemu-user, scripts/test-arches.sh): Debian's dumb-init
-# and libc6 of that architecture, unpacked into /var/cache/dumb-init-test/
-# GOARCH, which qemu-ARCH-static -L runs it from. Downloaded, never
-# installed; unpacked once (dumb-init last: its presence means done).
-oracles=/var/cache/dumb-init-test
-for pair in arm64:arm64 ppc64le:ppc64el s390x:s390x; do
-	root=$oracles/${pair%%:*}
-	arch=${pair##*:}
-	[ -x "$root/usr/bin/dumb-init" ] && continue
-	echo "unpacking the C dumb-init of $arch into $root"
-	if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
-		dpkg --add-architecture "$arch"
-		apt-get update -qq
-	elif ! apt-cache show "dumb-init:$arch" >/dev/null 2>&1; then
-		apt-get update -qq
-	fi
-	tmp=$(mktemp -d)
-	chown _apt "$tmp" 2>/dev/null || true # apt downloads as _apt
-	(cd "$tmp" && apt-get download -qq "libc6:$arch" "dumb-init:$arch")
-	mkdir -p "$root"
-	for deb in "$tmp"/libc6_*.deb "$tmp"/dumb-init_*.deb; do
-		dpkg-deb -x "$deb" "$root"
-	done
-	rm -rf "$tmp"
-	# qemu-user resolves the guest's paths under -L, but an absolute
-	# symbolic link in there (ppc64el's /lib64/ld64.so.2) leads out of it.
-	find "$root" -type l -lname '/*' | while read -r link; do
-		ln -sfnr "$root$(readlink "$link")" "$link"
-	done
-done
