@@ -1,6 +1,9 @@
 package main
 
-import "syscall"
+import (
+	"runtime"
+	"syscall"
+)
 
 // The opt-in extensions (docs/extensions.md): seven environment
 // variables the C program ignores, so one image works with either binary.
@@ -268,6 +271,20 @@ func (p *proxy) startExtensions(ppid int) bool {
 		}
 	}
 	return true
+}
+
+// The parent-death signal is a setting of each thread: when the parent
+// dies, the kernel sends every thread's to the process. A launcher's own
+// (unshare --kill-child, setpriv --pdeathsig: often SIGKILL) sits on the
+// main thread, the only one it started, and one asked for on another
+// thread would be sent with it rather than instead of it. So with
+// DUMB_INIT_PDEATHSIG the main goroutine stays on the main thread: locked
+// in an init function, it runs main there (without the lock the scheduler
+// moved it off before startExtensions in 1 of 3 runs under strace).
+func init() {
+	if v, _ := lookupEnv(environ(), "DUMB_INIT_PDEATHSIG"); v != "" {
+		runtime.LockOSThread()
+	}
 }
 
 const (

@@ -644,6 +644,45 @@ func TestPdeathsig(t *testing.T) {
 	}
 }
 
+// The kernel keeps a parent-death signal per thread and sends each one when
+// the parent dies; a launcher's (unshare --kill-child: SIGKILL) is on the
+// main thread. So the init must ask on the main thread, replacing it, not
+// beside it. strace's pauses made the runtime move the main goroutine to
+// another thread in about 1 of 3 runs before the fix: 12 runs of each build.
+func TestPdeathsigOnTheMainThread(t *testing.T) {
+	t.Parallel()
+	itSkipUnderQemu(t, qemuStrace)
+	for _, b := range itBuilds(t) {
+		if len(b.runner) > 0 {
+			continue
+		}
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			for i := 0; i < 12; i++ {
+				log := filepath.Join(t.TempDir(), "strace")
+				cmd := exec.Command("strace", "-f", "-qq", "-o", log, "-e", "trace=execve,prctl", b.path, "true")
+				cmd.Env = itEnv([]string{"DUMB_INIT_PDEATHSIG=10"})
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("strace: %v\n%s", err, out)
+				}
+				data, err := os.ReadFile(log)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var main int
+				fmt.Sscanf(string(data), "%d", &main) // the first line is the init's execve
+				asked := regexp.MustCompile(`(?m)^(\d+) +prctl\(PR_SET_PDEATHSIG`).FindStringSubmatch(string(data))
+				if asked == nil {
+					t.Fatalf("no prctl(PR_SET_PDEATHSIG) in the trace:\n%s", data)
+				}
+				if asked[1] != strconv.Itoa(main) {
+					t.Fatalf("run %d: thread %s asked for the parent-death signal, not the main thread %d", i, asked[1], main)
+				}
+			}
+		})
+	}
+}
+
 // A parent that dies before the kernel is asked for the signal never makes
 // the kernel send it; the init then sends it to itself. strace holds back
 // the getpid the init makes right before its prctl, while the test kills
