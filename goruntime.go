@@ -4,7 +4,7 @@ import _ "unsafe" // for go:linkname
 
 // The init does not import os, os/signal or runtime/debug: with what they
 // pull in (time, reflect, fmt-free but still large) they cost about 180 KB,
-// more than the whole footprint budget allows (README, "Footprint").
+// more than the whole footprint budget allows (docs/performance.md).
 // Instead it calls the very runtime entry points those packages are built
 // on. The runtime exports each of them by name for exactly these packages,
 // so a future Go that renames one fails at link time, never silently.

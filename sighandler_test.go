@@ -31,7 +31,7 @@ func TestSignalHandlerAndVfork(t *testing.T) {
 	}()
 	select {
 	case <-done:
-	case <-time.After(itDeadline):
+	case <-time.After(scenarioDeadline):
 		cmd.Process.Kill()
 		<-done
 		t.Fatalf("scenario hung; output:\n%s", out)

@@ -1,6 +1,7 @@
 #!/bin/bash
-# The whole test suite: format and vet, the Go tests (unit, front end against
-# the C oracle, integration as PID 1 and as a plain child, differential), the
+# The whole test suite: format and vet, the Go tests (the init's unit tests
+# at the root; in test/ the black-box suites: front end against the C
+# oracle, integration as PID 1 and as a plain child, differential), the
 # same black-box tests for the other architectures under qemu-user (against
 # their own C dumb-init), each architecture's release build as PID 1 of its
 # own kernel (qemu-system), a short fuzzing run, the release build and its
@@ -36,15 +37,15 @@ gofmt_clean() {
 }
 
 step gofmt gofmt_clean
-step vet go vet .
-step go-test go test -count=1 -timeout 20m .
+step vet go vet ./...
+step go-test go test -count=1 -timeout 20m ./...
 step arches scripts/test-arches.sh
 step vms scripts/test-vms.sh
 # An execution count, not a duration: go1.26's fuzz coordinator can report
 # "context deadline exceeded" with no failing input when a -fuzztime
 # duration ends under load (golang/go#75804, fixed in Go 1.27). About 20 s
 # here; -timeout bounds a slow machine.
-step fuzz go test -run '^$' -fuzz '^FuzzFrontEnd$' -fuzztime 4000x -timeout 10m .
+step fuzz go test -run '^$' -fuzz '^FuzzFrontEnd$' -fuzztime 4000x -timeout 10m ./test
 if [ -f packaging/go.mod ]; then
 	step packaging-vet sh -c 'cd packaging && go vet ./...'
 fi

@@ -1,12 +1,12 @@
-package main
+package test
 
 // Each release build as PID 1 of its own architecture's kernel: Debian's
 // kernel of that architecture boots under qemu-system (TCG, one CPU) from
 // an initramfs made here of Debian's busybox-static, the scenario
-// (init/vm/scenario.sh) and the init, which init/vm/init execs as PID 1.
+// (vm/scenario.sh) and the init, which vm/init execs as PID 1.
 // The same boot with Debian's C dumb-init of that architecture (and its
 // glibc) is the oracle: ours must print C's transcript, but where an
-// extension is set (init/vm/differences declares what each changes).
+// extension is set (vm/differences declares what each changes).
 // qemu-user cannot show this: it has no kernel of the guest's own (no
 // subreaper, its own vfork and signal frames, no PID 1).
 //
@@ -69,7 +69,7 @@ func TestVMs(t *testing.T) {
 		}
 		limit = time.Duration(n) * time.Second
 	}
-	hunks, err := vmDifferences("init/vm/differences")
+	hunks, err := vmDifferences("vm/differences")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,8 +176,8 @@ func vmInitramfs(path, busybox, init string, libs []string) error {
 	c.charDev("dev/console", 5, 1)
 	c.file("bin/busybox", busybox, 0o755)
 	c.symlink("bin/sh", "busybox")
-	c.file("init", "init/vm/init", 0o755)
-	c.file("scenario.sh", "init/vm/scenario.sh", 0o644)
+	c.file("init", "vm/init", 0o755)
+	c.file("scenario.sh", "vm/scenario.sh", 0o644)
 	c.file("sbin/dumb-init", init, 0o755)
 	for _, l := range libs {
 		c.tree(filepath.Base(l), l)

@@ -7,7 +7,7 @@
 # the FIFO /run/ack. Every wait has a deadline and then reports "timeout".
 #
 # Each block is one function. A block for an extension shows what the
-# extension does under ours; C ignores the variable, and init/vm/differences
+# extension does under ours; C ignores the variable, and test/vm/differences
 # declares what C prints there instead.
 #
 # Run with arguments, it is one of the helpers (jobctl, subreaper_child, ...)

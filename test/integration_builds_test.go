@@ -1,4 +1,4 @@
-package main
+package test
 
 // The builds users get: a plain `go build` / `go install` binary (itOurs,
 // or DUMB_INIT_BIN) and the release build (scripts/build.sh), which enters
@@ -52,7 +52,7 @@ func itRelease(t *testing.T, goarch string) string {
 	rb := v.(*itReleaseBuild)
 	rb.once.Do(func() {
 		rb.path = filepath.Join(itReleaseDir, "dumb-init-"+goarch)
-		cmd := exec.Command("sh", "scripts/build.sh", rb.path)
+		cmd := exec.Command("sh", filepath.Join(itRoot, "scripts", "build.sh"), rb.path)
 		cmd.Env = append(os.Environ(), "GOARCH="+goarch)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			rb.err = fmt.Errorf("scripts/build.sh (GOARCH=%s): %v\n%s", goarch, err, out)

@@ -1,8 +1,8 @@
-package main
+package test
 
 // Reading the test VMs' transcripts (vms_test.go) off the serial console,
 // and comparing ours with C's after the declared differences
-// (init/vm/differences) are applied to C's.
+// (vm/differences) are applied to C's.
 
 import (
 	"bytes"
@@ -57,7 +57,7 @@ type vmHunk struct {
 	old, new []string
 }
 
-// vmDifferences reads init/vm/differences: hunks separated by blank lines,
+// vmDifferences reads vm/differences: hunks separated by blank lines,
 // each line "-" (C's only), "+" (ours only) or " " (both) and the line;
 // "#" lines before a hunk say why.
 func vmDifferences(path string) ([]vmHunk, error) {

@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"bytes"
@@ -390,7 +390,7 @@ func TestDifferentialJobControl(t *testing.T) {
 // Signals sent back to back all reach the child. Their order is not
 // compared: the C init forwards two pending signals lowest first, while ours
 // may take two signals sent within microseconds on two threads and see the
-// higher one first (README, "Deliberate differences").
+// higher one first (README.md, "Deliberate differences").
 func TestDifferentialBackToBackSignalsAllArrive(t *testing.T) {
 	t.Parallel()
 	ours, oracle := itDiff(t, func(t *testing.T, b itInit) []string {

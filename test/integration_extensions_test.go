@@ -1,4 +1,4 @@
-package main
+package test
 
 // The opt-in extensions (extensions.md) on the built binary as a real
 // process: as PID 1 of a fresh PID namespace and as a plain child, in

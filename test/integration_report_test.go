@@ -1,4 +1,4 @@
-package main
+package test
 
 // DUMB_INIT_REPORT and DUMB_INIT_EXIT_SIGNAL on the built binary, against
 // real deaths by signal: a segmentation fault, abort(3), SIGKILL, a

@@ -1,4 +1,4 @@
-package main
+package test
 
 // The initramfs of the test VMs (vms_test.go), written as a "newc" cpio
 // archive, the format the kernel unpacks into its first root file system.

@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"os"
@@ -16,7 +16,7 @@ func TestReleaseBinarySizeCeiling(t *testing.T) {
 		t.Skip("builds a release binary")
 	}
 	out := filepath.Join(t.TempDir(), "dumb-init")
-	cmd := exec.Command("sh", "scripts/build.sh", out)
+	cmd := exec.Command("sh", filepath.Join(itRoot, "scripts", "build.sh"), out)
 	cmd.Env = append(os.Environ(), "GOARCH=amd64")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scripts/build.sh: %v\n%s", err, b)
@@ -36,7 +36,9 @@ func TestReleaseBinarySizeCeiling(t *testing.T) {
 // library's runtime and syscall packages only. Importing os, fmt, time or a
 // module (pflag, x/sys) would cost 100-400 KB; this catches it in review.
 func TestInitLinksOnlyRuntimeAndSyscall(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}} {{.ImportPath}}", ".").Output()
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}} {{.ImportPath}}", ".")
+	cmd.Dir = itRoot
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package test
 
 import (
 	"bytes"
@@ -28,21 +28,21 @@ var (
 )
 
 // trackedFiles lists the files git tracks, relative to the repository root
-// (this package's directory). Outside a checkout (an exported source
-// tarball) nothing is "tracked", so the tests that need it skip; in one, a
-// git that fails is an error, not a reason to skip.
+// (itRoot). Outside a checkout (an exported source tarball) nothing is
+// "tracked", so the tests that need it skip; in one, a git that fails is an
+// error, not a reason to skip.
 func trackedFiles(t *testing.T) []string {
 	t.Helper()
-	if _, err := os.Lstat(".git"); os.IsNotExist(err) {
+	if _, err := os.Lstat(filepath.Join(itRoot, ".git")); os.IsNotExist(err) {
 		t.Skip("not a git checkout: no tracked files to check")
 	}
 	top, err := gitOutput("rev-parse", "--show-toplevel")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wd, err := os.Getwd()
+	want, err := filepath.Abs(itRoot)
 	if err == nil {
-		wd, err = filepath.EvalSymlinks(wd)
+		want, err = filepath.EvalSymlinks(want)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -51,10 +51,10 @@ func trackedFiles(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if root != wd {
-		// The root package is the repository root; if that ever changes,
-		// the paths below would be relative to the wrong directory.
-		t.Fatalf("package directory %s is not the repository root %s", wd, root)
+	if root != want {
+		// If this package ever moves, the paths below would be relative
+		// to the wrong directory.
+		t.Fatalf("%s is not the repository root %s", want, root)
 	}
 	out, err := gitOutput("ls-files", "-z")
 	if err != nil {
@@ -72,8 +72,10 @@ func trackedFiles(t *testing.T) []string {
 	return files
 }
 
+// gitOutput runs git in the repository root.
 func gitOutput(args ...string) ([]byte, error) {
 	cmd := exec.Command("git", args...)
+	cmd.Dir = itRoot
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -94,11 +96,12 @@ func treePaths(files []string) map[string]bool {
 	return in
 }
 
-// readText returns a tracked file's content, or false for a binary file or
-// one deleted from the work tree but not yet from the index.
+// readText returns a tracked file's content (name is relative to the
+// repository root), or false for a binary file or one deleted from the work
+// tree but not yet from the index.
 func readText(t *testing.T, name string) ([]byte, bool) {
 	t.Helper()
-	b, err := os.ReadFile(name)
+	b, err := os.ReadFile(filepath.Join(itRoot, name))
 	if os.IsNotExist(err) {
 		return nil, false
 	}
