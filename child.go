@@ -29,6 +29,9 @@ func forkChild(pl *execPlan, a1, a2 uintptr) (int, syscall.Errno) {
 	pid, err := rawVfork(a1, a2)
 	if err != 0 || pid != 0 {
 		afterFork()
+		// afterFork gave this thread back the mask the runtime started it
+		// with: block the waited signals again (threads.go).
+		blockHere()
 		return int(pid), syscall.Errno(err)
 	}
 

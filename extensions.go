@@ -244,7 +244,7 @@ func (p *proxy) startExtensions(ppid int) bool {
 	if !ext.subreaper && ext.pdeathsig == 0 && !ext.exitSignal {
 		return true
 	}
-	p.self = syscall.Getpid()
+	p.self = int(sigSelf)
 	p.pid1 = p.self == 1
 	if ext.subreaper {
 		if p.pid1 {
@@ -267,7 +267,7 @@ func (p *proxy) startExtensions(ppid int) bool {
 		// (As PID 1 the parent is outside our namespace and shows as 0.)
 		if ppid != 0 && syscall.Getppid() != ppid {
 			p.w.debugf("The parent is already gone: acting as if signal %d had arrived.", sig)
-			syscall.Kill(p.self, syscall.Signal(sig))
+			queueSignal(p.self, sig, 0)
 		}
 	}
 	return true

@@ -50,7 +50,6 @@ func run(args []string) int {
 
 	keepIgnoredSignals()
 	sigs := catchSignals(preemptionOff())
-	w.queueing = true
 	p := &proxy{cfg: &cfg, ext: &ext, w: w}
 	start := childStart{errno: syscall.EINVAL}
 	if cfg.setsid {

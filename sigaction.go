@@ -34,6 +34,16 @@ func setAction(sig int, sa *kernelSigaction) {
 	syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(sa)), 0, 8, 0, 0)
 }
 
+// blockSignals adds set to the calling thread's signal mask and returns
+// the mask the thread had.
+//
+//go:nosplit
+func blockSignals(set uint64) (old uint64) {
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 0 /* SIG_BLOCK */, uintptr(unsafe.Pointer(&set)),
+		uintptr(unsafe.Pointer(&old)), 8, 0, 0)
+	return old
+}
+
 // unblockAllSignals empties the calling thread's signal mask.
 //
 //go:nosplit
@@ -44,17 +54,20 @@ func unblockAllSignals() {
 
 // dieOf ends dumb-init by signal sig with its default action, the way the C
 // program dies of a SIGPIPE raised by a write to a closed pipe. The signal
-// goes to this thread, which blocks nothing now: sent to the process, a
-// signal that dumps core (SIGSEGV, SIGABRT) may be taken by another
-// thread while this one reaches the exit below first. Nosplit, and raw
-// system calls only, so that the goroutine cannot move to another thread
-// (with another mask) half-way.
+// goes to this thread, which lets it (and only it) through now: sent to the
+// process, a signal that dumps core (SIGSEGV, SIGABRT) may be taken by
+// another thread while this one reaches the exit below first, and any
+// other signal let through here would run the handler, which blocks them
+// all again (sighandler.go). Nosplit, and raw system calls only, so that
+// the goroutine cannot move to another thread (with another mask)
+// half-way.
 //
 //go:nosplit
 func dieOf(sig syscall.Signal) {
 	dfl := kernelSigaction{handler: sigDFL}
 	setAction(int(sig), &dfl)
-	unblockAllSignals()
+	only := uint64(1) << (sig - 1)
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 1 /* SIG_UNBLOCK */, uintptr(unsafe.Pointer(&only)), 0, 8, 0, 0)
 	pid, _, _ := syscall.RawSyscall(syscall.SYS_GETPID, 0, 0, 0)
 	tid, _, _ := syscall.RawSyscall(syscall.SYS_GETTID, 0, 0, 0)
 	syscall.RawSyscall(syscall.SYS_TGKILL, pid, tid, uintptr(sig))

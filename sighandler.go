@@ -1,39 +1,61 @@
 package main
 
-import "syscall"
-
-// The C dumb-init blocks every signal and takes them one by one with
-// sigwait. A Go program cannot: the runtime unblocks signals on each thread
-// it starts. Going through the runtime's queue instead (what os/signal does)
-// costs a hand-off to a helper thread for each of the ~60 signals enabled at
-// start-up (0.8-2 ms, more than the C program's whole start-up), and the
-// runtime keeps SIGPROF and signals 32-34 to itself.
+// The C dumb-init blocks every signal and takes them one at a time with
+// sigwait, so the kernel keeps them pending and hands them over in its own
+// order. This one does the same (signals.go): every thread blocks the
+// signals the loop waits for (threads.go). But the Go runtime starts its
+// threads with some signals unblocked whatever the mask dumb-init had
+// (SIGHUP, SIGINT, SIGTERM, SIGCHLD, the fault signals, ...), and a thread
+// that takes a signal before threads.go has blocked them on it would
+// deliver it out of turn.
 //
-// So the init installs its own handler, behind the runtime's back (the
-// runtime never looks at these dispositions again). It is written in
-// assembly because it runs outside Go's world, on whatever thread the
-// kernel picks: it counts the signal in sigCounts, sets sigWake and wakes the
-// main loop, which waits on sigWake with a futex. Every queued real-time
-// signal the kernel delivers is counted (it can deliver tens of thousands
-// at once to an init that was stopped), and the init holds no descriptor of
-// its own: a self-pipe would lose signals once full and cost two
-// descriptors, which a low RLIMIT_NOFILE may not leave. One thing stays the runtime's job: a
-// fault in the init's own code (SIGSEGV and friends raised by the kernel,
-// si_code > 0) is handed on to the runtime's handler, which turns it into a
-// panic or a crash report; the same signals sent by a process are forwarded
-// like any other.
+// So every signal the loop waits for has this handler, and the handler only
+// ever runs on such a thread. It is written in assembly because it runs
+// outside Go's world, on whatever thread the kernel picks, and does three
+// things with raw system calls:
+//   - it blocks the waited signals on its thread for good, through the
+//     signal mask in the ucontext, which the kernel restores when the
+//     handler returns;
+//   - it puts the signal back into the process's queue (rt_sigqueueinfo,
+//     as SI_QUEUE), where the loop takes it in the kernel's order, unless it
+//     is threads.go's own fix signal;
+//   - it records its thread as blocking them (sigFixed) and wakes
+//     threads.go, which counts them.
+//
+// One thing stays the runtime's job: a fault in the init's own code
+// (SIGSEGV and friends raised by the kernel, si_code > 0) on such a thread
+// goes on to the runtime's handler. On a thread that blocks the fault
+// signals, as every thread does once fixed, the kernel ends the init with
+// the signal, as it ends the C one.
 
-// Read by sigHandler. They are written only in catchSignals, before any
-// handler is installed.
-var sigChain [maxRTSig + 1]uintptr // the runtime's handler, for faults
-
-// sigCounts[s] is how many times s arrived and was not yet taken by the main
-// loop: the handler adds 1 atomically, the loop swaps it for 0. sigWake is
-// set to 1 by the handler after counting, and swapped for 0 by the loop
-// before it collects the counts: while it is 0, the loop may sleep.
+// Read by sigHandler; written only before the handler is installed
+// (catchSignals), except sigFixed and sigAcks.
 var (
-	sigCounts [maxRTSig + 1]uint32
-	sigWake   uint32
+	sigChain [maxRTSig + 1]uintptr // the runtime's handler, for faults
+	sigBlock uint64                // the waited signals, as a kernel sigset
+	sigSelf  int32                 // our PID, where the signal goes back to
+)
+
+// sigFixed holds the IDs of the threads the handler blocked the waited
+// signals on, in the order sigSlots handed out its entries (0: not written
+// yet; beyond the table: not stored). sigAcks counts the handlers done, and
+// is the word threads.go waits on.
+var (
+	sigFixed [256]int32
+	sigSlots uint32
+	sigAcks  uint32
+)
+
+// The fix signal: threads.go queues it to the process until every thread
+// blocks the waited signals. It must be one the runtime unblocks on every
+// thread it starts (SIGSTKFLT, which nobody sends); the kernel hands it to
+// a thread that has not been fixed yet. It is told from a SIGSTKFLT that
+// someone else sent by its siginfo: SI_QUEUE, our PID and fixValue.
+const (
+	sigFix   = 16         // SIGSTKFLT
+	fixValue = 0x64756d62 // "dumb"
+	siQueue  = -1         // si_code of rt_sigqueueinfo
+	siUser   = 0          // si_code of kill(2)
 )
 
 // sigHandler is never called from Go: its address is given to the kernel.
@@ -45,10 +67,3 @@ func sigNop()
 // handlerPCs returns the entry addresses of sigHandler and sigNop. (A Go
 // func value would point at an ABI wrapper the kernel cannot call.)
 func handlerPCs() (handler, nop uintptr)
-
-// faultSignals are the signals the kernel raises for a fault in the code
-// that receives them.
-var faultSignals = [...]syscall.Signal{
-	syscall.SIGILL, syscall.SIGTRAP, syscall.SIGBUS, syscall.SIGFPE,
-	syscall.SIGSEGV, syscall.SIGSYS,
-}

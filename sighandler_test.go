@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -12,12 +14,14 @@ import (
 	"unsafe"
 )
 
-// The signal handler and the vfork are assembly, one file per architecture.
-// handlerScenario exercises both from inside a process whose signal
-// handling it takes over, so it runs in a copy of the test binary started
-// with DUMB_INIT_TEST_HANDLER=1 (scripts/test-arches.sh runs the same copy
-// for arm64, ppc64le and s390x under qemu-user, with DUMB_INIT_TEST_HANDLER=qemu).
-// It prints "handler ok" and exits 0, or says what failed and exits 1.
+// How the init takes signals (signals.go, threads.go) and starts its child
+// is assembly, one file per architecture, and system calls that change the
+// whole process. handlerScenario exercises them from inside a process whose
+// signal handling it takes over, so it runs in a copy of the test binary
+// started with DUMB_INIT_TEST_HANDLER=1 (scripts/test-arches.sh runs the
+// same copy for arm64, ppc64le and s390x under qemu-user, with
+// DUMB_INIT_TEST_HANDLER=qemu). It prints "handler ok" and exits 0, or says
+// what failed and exits 1.
 func TestSignalHandlerAndVfork(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -47,53 +51,75 @@ func TestSignalHandlerAndVfork(t *testing.T) {
 }
 
 func handlerScenario(qemu bool) int {
-	fail := func(what string, args ...int) int {
+	fail := func(format string, args ...any) int {
 		w := &stderr{}
-		w.printf("handler scenario: "+what, args...)
+		w.writeString("handler scenario: " + fmt.Sprintf(format, args...) + "\n")
 		return 1
 	}
 	sigs := catchSignals(false)
+	p := &proxy{w: &stderr{}}
 
-	// Signals sent by a process, fault signals included, are counted
-	// under their number and set the wake-up word. (Not 64: qemu-user
-	// cannot deliver it. Under qemu-user not SIGSEGV, SIGBUS, SIGILL and
-	// SIGFPE either: qemu-user 7.2 itself crashes now and then when kill
-	// sends one, about once in 250 runs here, at once in a burst.)
-	sent := []int{11, 10, 7, 4, 8, 5, 31, 27, 34, 40, 60, 1, 2, 15}
+	// Every thread blocks what the loop waits for once fixThreads returns,
+	// before its one-second limit.
+	start := time.Now()
+	p.fix.fixThreads()
+	if n := threadCount(); p.fix.n < n {
+		return fail("fixThreads counted %d threads that block the waited signals, of %d", p.fix.n, n)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		return fail("fixThreads took %v", d)
+	}
+	if !qemu { // there /proc shows qemu's own threads and masks
+		if bad := threadsNotBlocking(); bad != "" {
+			return fail("after fixThreads: %s", bad)
+		}
+	}
+
+	// Signals that wait together are taken in the kernel's order: the
+	// synchronous ones first, then the lowest; standard signals merged,
+	// real-time ones queued. (Under qemu-user not the real-time signals
+	// 63 and 64, which it cannot deliver, nor SIGSEGV, SIGBUS, SIGILL and
+	// SIGFPE, which qemu-user 7.2 itself crashes on now and then when kill
+	// sends one.)
+	sent := []int{40, 10, 3, 31, 11, 60, 40, 7, 2, 10, 34, 8, 4, 5, 15, 17, 18, 20, 62, 1, 40, 64}
 	if qemu {
-		sent = []int{10, 5, 31, 27, 34, 40, 60, 1, 2, 15}
+		sent = []int{40, 10, 3, 31, 60, 40, 2, 10, 34, 5, 15, 17, 18, 20, 62, 1, 40}
 	}
 	for _, s := range sent {
-		atomic.StoreUint32(&sigWake, 0)
 		syscall.Kill(syscall.Getpid(), syscall.Signal(s))
-		if !awaitCounts(map[int]uint32{s: 1}) || atomic.LoadUint32(&sigWake) != 1 {
-			return fail("sent signal %d once: counted %d times, wake-up word %d",
-				s, int(atomic.LoadUint32(&sigCounts[s])), int(atomic.LoadUint32(&sigWake)))
-		}
-		atomic.StoreUint32(&sigCounts[s], 0)
+	}
+	if got, want := takeAll(p), kernelOrder(sent); !slices.Equal(got, want) {
+		return fail("sent %v, took %v; want %v", sent, got, want)
 	}
 
-	// Each queued real-time signal is counted on its own.
-	for i := 0; i < 100; i++ {
-		syscall.Kill(syscall.Getpid(), 40)
+	// A thread that lets the signals through (as one the runtime starts
+	// later does) blocks them once it has taken one, and puts it back for
+	// the loop. Its faults still reach the runtime, as a panic.
+	if got := strayThread(); got != "" {
+		return fail("%s", got)
 	}
-	syscall.Kill(syscall.Getpid(), syscall.SIGUSR2)
-	if !awaitCounts(map[int]uint32{40: 100, 12: 1}) {
-		return fail("counted signal 40 %d times (sent 100) and SIGUSR2 %d times (sent 1)",
-			int(atomic.LoadUint32(&sigCounts[40])), int(atomic.LoadUint32(&sigCounts[12])))
-	}
-	atomic.StoreUint32(&sigCounts[40], 0)
-	atomic.StoreUint32(&sigCounts[12], 0)
-
-	// A signal handled on another thread wakes the loop's futex wait.
-	if !wokenByOtherThread() {
-		return fail("a futex wait on the wake-up word was not woken by a signal handled on another thread")
+	if got := takeAll(p); !slices.Equal(got, []int{12}) {
+		return fail("the stray thread's SIGUSR2: took %v, want [12]", got)
 	}
 
-	// A real fault in Go code still reaches the runtime, which turns it
-	// into a panic.
-	if !faultRecovered() {
-		return fail("a nil dereference was not recovered")
+	// The fix signal is the init's own, and so is the SIGPIPE its own
+	// write raises (on the writing thread: the loop's, here); queued by
+	// someone else, SIGSTKFLT and SIGPIPE are not.
+	runtime.LockOSThread()
+	queueSignal(int(sigSelf), sigFix, fixValue)
+	var fds [2]int
+	syscall.Pipe(fds[:])
+	syscall.Close(fds[0])
+	syscall.Write(fds[1], []byte("x"))
+	syscall.Close(fds[1])
+	if got := takeAll(p); len(got) != 0 {
+		return fail("own fix signal and SIGPIPE: took %v, want nothing", got)
+	}
+	runtime.UnlockOSThread()
+	queueSignal(int(sigSelf), sigFix, 0)
+	queueSignal(int(sigSelf), int(syscall.SIGPIPE), 0)
+	if got := takeAll(p); !slices.Equal(got, []int{13, 16}) {
+		return fail("queued SIGSTKFLT and SIGPIPE: took %v, want [13 16]", got)
 	}
 
 	// The vfork'd child runs the command and reports exec errors, which
@@ -111,69 +137,136 @@ func handlerScenario(qemu bool) int {
 	}
 	for _, shared := range []bool{false, true} {
 		if got, failed := run(shared, "/bin/sh", "-c", "exit 7"); got != 7 || failed {
-			return fail("sh -c 'exit 7' exited %d (failed to run: %d)", got, map[bool]int{true: 1}[failed])
+			return fail("sh -c 'exit 7' exited %d (failed to run: %v)", got, failed)
 		}
 	}
 	if got, failed := run(true, "/does/not/exist"); got != 2 || !failed {
-		return fail("a missing command exited %d, want 2 (failed to run: %d, want 1)", got, map[bool]int{true: 1}[failed])
+		return fail("a missing command exited %d, want 2 (failed to run: %v, want true)", got, failed)
 	}
+	// The fork gave its thread the runtime's mask back for a moment.
+	p.fix.fixThreads()
+	if !qemu {
+		if bad := threadsNotBlocking(); bad != "" {
+			return fail("after the vfork: %s", bad)
+		}
+	}
+	takeAll(p) // the children's SIGCHLDs
 	w := &stderr{}
 	w.writeString("handler ok\n")
 	return 0
 }
 
-// awaitCounts waits up to 5 s until sigCounts holds exactly want.
-func awaitCounts(want map[int]uint32) bool {
-	for wait := 500; wait > 0; wait-- {
-		ok := true
-		for s, n := range want {
-			ok = ok && atomic.LoadUint32(&sigCounts[s]) == n
+// kernelOrder is the order in which the kernel hands over sent, all pending
+// at once: SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE and SIGSYS first, lowest
+// first among them, then the rest lowest first; a standard signal once, a
+// real-time one as often as it was sent; and, as each arrives, SIGCONT
+// discards the stop signals pending and a stop signal SIGCONT.
+// (kernel/signal.c: next_signal, SYNCHRONOUS_MASK, prepare_signal; the
+// numbers are the same on all four architectures.)
+func kernelOrder(sent []int) []int {
+	sync := map[int]bool{4: true, 5: true, 7: true, 8: true, 11: true, 31: true}
+	count := map[int]int{}
+	for _, s := range sent {
+		switch s {
+		case 18:
+			for _, stop := range []int{19, 20, 21, 22} {
+				delete(count, stop)
+			}
+		case 19, 20, 21, 22:
+			delete(count, 18)
 		}
-		if ok {
-			return true
+		if s > 31 || count[s] == 0 {
+			count[s]++
 		}
-		syscall.Nanosleep(&syscall.Timespec{Nsec: 10e6}, nil)
 	}
-	return false
+	var order []int
+	for _, pass := range []bool{true, false} {
+		for s := 1; s <= 64; s++ {
+			if sync[s] == pass {
+				for n := count[s]; n > 0; n-- {
+					order = append(order, s)
+				}
+			}
+		}
+	}
+	return order
 }
 
-// wokenByOtherThread has this thread, with SIGUSR1 blocked, wait on the
-// wake-up word as the main loop does, while another thread sends SIGUSR1
-// to the process once this one sleeps: the kernel delivers it to a thread
-// that does not block it, whose handler must wake this one.
-func wokenByOtherThread() bool {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	usr1 := uint64(1) << (syscall.SIGUSR1 - 1)
-	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 0 /* SIG_BLOCK */, uintptr(unsafe.Pointer(&usr1)), 0, 8, 0, 0)
-	defer unblockAllSignals()
-	atomic.StoreUint32(&sigWake, 0)
-	tid := syscall.Gettid()
+// takeAll takes what is pending, as the loop does, until nothing is: each
+// signal sent here is pending once kill or tgkill has returned, or, if a
+// thread the runtime started meanwhile took it, back in the queue once
+// fixThreads has returned.
+func takeAll(p *proxy) []int {
+	var got []int
+	for {
+		p.fix.fixThreads()
+		p.held[1] = nanotime() // a held signal due now: next does not wait
+		sig := p.next()
+		p.held[1] = 0
+		if sig != 0 {
+			got = append(got, sig)
+			continue
+		}
+		p.fix.fixThreads()
+		var pending uint64
+		syscall.RawSyscall(syscall.SYS_RT_SIGPENDING, uintptr(unsafe.Pointer(&pending)), 8, 0)
+		if pending&sigBlock == 0 {
+			return got
+		}
+	}
+}
+
+// threadsNotBlocking says which threads of this process let a waited
+// signal through, or "".
+func threadsNotBlocking() string {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return err.Error()
+	}
+	var bad []string
+	for _, task := range tasks {
+		status, err := os.ReadFile("/proc/self/task/" + task.Name() + "/status")
+		if err != nil {
+			continue // gone
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			var mask uint64
+			if _, err := fmt.Sscanf(line, "SigBlk: %x", &mask); err == nil && mask&sigBlock != sigBlock {
+				bad = append(bad, fmt.Sprintf("thread %s blocks %x, not all of %x", task.Name(), mask, sigBlock))
+			}
+		}
+	}
+	return strings.Join(bad, "; ")
+}
+
+// strayThread lets the waited signals through on a thread of its own, as
+// a thread the runtime starts does, and sends that thread SIGUSR2: the
+// handler must block them there and put the signal back into the process's
+// queue. It says what went wrong, or "".
+func strayThread() string {
+	result := make(chan string)
 	go func() {
-		// Once the waiting thread sleeps, or after 5 s anyway (then the
-		// wait below may see the word set already: still a pass).
-		stat := "/proc/self/task/" + itoa(tid) + "/stat"
-		for i := 0; i < 500 && !sleeping(stat); i++ {
-			syscall.Nanosleep(&syscall.Timespec{Nsec: 10e6}, nil)
+		runtime.LockOSThread() // ends with the goroutine, and so does the thread
+		unblockAllSignals()
+		if !faultRecovered() {
+			result <- "a nil dereference on a thread that lets faults through was not recovered"
+			return
 		}
-		syscall.Kill(syscall.Getpid(), syscall.SIGUSR1)
+		acks := atomic.LoadUint32(&sigAcks)
+		tid := syscall.Gettid()
+		syscall.Tgkill(syscall.Getpid(), tid, syscall.SIGUSR2)
+		// (qemu-user has no host signal for 63 and 64: it never blocks them.)
+		if after := blockSignals(0); after&sigBlock|3<<62 != sigBlock|3<<62 {
+			result <- fmt.Sprintf("after its handler ran, the thread blocks %x, not all of %x", after, sigBlock)
+			return
+		}
+		if atomic.LoadUint32(&sigAcks) == acks || !slices.Contains(sigFixed[:], int32(tid)) {
+			result <- "the handler did not record its thread"
+			return
+		}
+		result <- ""
 	}()
-	ts := syscall.Timespec{Sec: 5}
-	_, _, e := syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&sigWake)), 128 /* FUTEX_WAIT_PRIVATE */, 0,
-		uintptr(unsafe.Pointer(&ts)), 0, 0)
-	return e != syscall.ETIMEDOUT && atomic.LoadUint32(&sigWake) == 1 && awaitCounts(map[int]uint32{10: 1})
-}
-
-// sleeping reports whether the task whose stat file this is sleeps (S).
-func sleeping(stat string) bool {
-	var r procScan
-	b := r.read(stat)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] == ')' {
-			return i+2 < len(b) && b[i+2] == 'S'
-		}
-	}
-	return false
+	return <-result
 }
 
 //go:noinline
@@ -182,4 +275,21 @@ func faultRecovered() (ok bool) {
 	var p *int
 	*p = 1
 	return false
+}
+
+// The set the loop waits for: all but what cannot be caught and glibc's
+// own two, and SIGURG only when the runtime never sends it.
+func TestWaitedSignals(t *testing.T) {
+	for _, catchURG := range []bool{true, false} {
+		set := waitedSignals(catchURG)
+		for s := 1; s <= 64; s++ {
+			want := s != 9 && s != 19 && s != 32 && s != 33 && (s != 23 || catchURG)
+			if got := set&(1<<(s-1)) != 0; got != want {
+				t.Errorf("catchURG=%v: signal %d waited for: %v, want %v", catchURG, s, got, want)
+			}
+		}
+	}
+	if sigFix != int(syscall.SIGSTKFLT) {
+		t.Errorf("the fix signal is %d, not SIGSTKFLT, which the runtime unblocks on every thread", sigFix)
+	}
 }

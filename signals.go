@@ -1,9 +1,7 @@
 package main
 
 import (
-	"sync/atomic"
 	"syscall"
-	"unsafe"
 )
 
 // Signals above maxSig are real-time signals. 32 and 33 are never caught:
@@ -25,13 +23,18 @@ type signals struct {
 	childSets    [maxRTSig + 1]bool
 }
 
-// catchSignals routes every signal dumb-init forwards or acts on to its
-// handler (sighandler.go), which counts it for the main loop. The C program
-// blocks them all and sigwaits. catchURG is false when the runtime may send
-// SIGURG itself (asynchronous preemption is on, see preempt.go): then a
-// SIGURG is never forwarded rather than forwarding one nobody sent.
+// catchSignals takes over every signal dumb-init forwards or acts on: it
+// blocks them on this thread, as the C program blocks them all before it
+// sigwaits, and gives them the handler that blocks them on any other thread
+// that takes one (sighandler.go, threads.go). catchURG is false when the
+// runtime may send SIGURG itself (asynchronous preemption is on, see
+// preempt.go): then SIGURG is left to the runtime and never forwarded,
+// rather than forwarding one nobody sent.
 func catchSignals(catchURG bool) *signals {
 	sigs := &signals{}
+	// All of it before the first handler runs, which reads it.
+	sigBlock = waitedSignals(catchURG)
+	sigSelf = int32(syscall.Getpid())
 	for _, s := range faultSignals {
 		if h := getAction(int(s)).handler; h != sigDFL && h != sigIGN {
 			sigChain[s] = h
@@ -70,58 +73,35 @@ func catchSignals(catchURG bool) *signals {
 			sigs.childActions[s] = old
 		}
 
-		if s != int(syscall.SIGURG) || catchURG {
+		if sigBlock&(1<<(s-1)) != 0 {
 			setAction(s, &catch)
 		}
 	}
-
-	// The runtime starts every thread with the signal mask dumb-init was
-	// started with. This thread takes every signal, whatever that mask was.
-	// (Not locking the goroutine to it: that would start another thread. If
-	// the goroutine moves, the thread stays, and takes signals while idle.)
-	unblockAllSignals()
+	blockHere()
 	return sigs
 }
 
-// pending holds the signals received but not yet handled, the way the
-// kernel holds them for sigwait in the C program: a standard signal
-// (1..31) is pending or not, a real-time signal is queued once per
-// delivery, and the lowest number is taken first.
-type pending [maxRTSig + 1]uint32
-
-// collect takes what the handler counted since the last call.
-func (q *pending) collect() {
+// waitedSignals is the set the loop waits for, as a kernel sigset: every
+// signal but SIGKILL and SIGSTOP, which cannot be caught, 32 and 33, which
+// glibc does not let the C program block, and SIGURG unless catchURG.
+func waitedSignals(catchURG bool) uint64 {
+	var set uint64
 	for s := 1; s <= maxRTSig; s++ {
-		if atomic.LoadUint32(&sigCounts[s]) == 0 {
-			continue
-		}
-		n := atomic.SwapUint32(&sigCounts[s], 0)
-		if s <= maxSig {
-			q[s] = min(q[s]+n, 1)
-		} else {
-			q[s] += n
+		switch {
+		case s == int(syscall.SIGKILL) || s == int(syscall.SIGSTOP) || s == sigCancel || s == sigSetxid:
+		case s == int(syscall.SIGURG) && !catchURG:
+		default:
+			set |= 1 << (s - 1)
 		}
 	}
+	return set
 }
 
-func (q *pending) empty() bool {
-	for s := 1; s <= maxRTSig; s++ {
-		if q[s] > 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// next removes and returns the lowest pending signal, or 0 if none is.
-func (q *pending) next() int {
-	for s := 1; s <= maxRTSig; s++ {
-		if q[s] > 0 {
-			q[s]--
-			return s
-		}
-	}
-	return 0
+// faultSignals are the signals the kernel raises for a fault in the code
+// that receives them.
+var faultSignals = [...]syscall.Signal{
+	syscall.SIGILL, syscall.SIGTRAP, syscall.SIGBUS, syscall.SIGFPE,
+	syscall.SIGSEGV, syscall.SIGSYS,
 }
 
 // proxy is the running init: the child and what to do with each signal.
@@ -133,6 +113,10 @@ type proxy struct {
 	// handOff[s] drops the first SIGHUP and SIGCONT: the kernel sends them
 	// to us when we give up the terminal as session leader.
 	handOff [maxSig + 1]bool
+
+	fix   fixer     // every thread blocks the waited signals (threads.go)
+	info  [128]byte // the siginfo of the signal taken last (sigwait.go)
+	early int       // a signal taken before its turn, 0 if none (sigwait.go)
 
 	// Known only when an extension needs them (no system call otherwise).
 	self int  // our PID
@@ -152,36 +136,21 @@ type proxy struct {
 	scan     procScan
 }
 
-// loop handles signals one at a time, forever; the process ends in reap
-// when the child has exited. Before taking the next signal it collects
-// everything that has arrived meanwhile, so that, as with sigwait, signals
-// that arrived together are handled lowest number first.
+// loop handles signals one at a time, forever, as the C program's sigwait
+// loop does; the process ends in reap when the child has exited. The kernel
+// keeps the signals pending until the loop takes the next one, in its own
+// order: the synchronous signals (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE,
+// SIGSYS) first, then the lowest number; standard signals merged while
+// pending, real-time ones queued.
 func (p *proxy) loop() {
-	var q pending
 	for {
-		if q.empty() && atomic.SwapUint32(&sigWake, 0) == 0 {
-			p.wait()
-		}
-		q.collect()
+		p.fix.fixThreads()
+		sig := p.next()
 		p.expire()
-		if sig := q.next(); sig != 0 {
+		if sig != 0 {
 			p.handle(sig)
 		}
 	}
-}
-
-// wait sleeps until the handler wakes us (or has already: sigWake is no
-// longer 0), until a signal interrupts it, or until the next delayed signal
-// or the end of the grace period is due. Whichever it was, the loop looks.
-func (p *proxy) wait() {
-	var timeout *syscall.Timespec
-	if due := p.nextDue(); due != 0 {
-		ts := syscall.NsecToTimespec(max(due-nanotime(), 0))
-		timeout = &ts
-	}
-	const futexWaitPrivate = 128
-	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(&sigWake)), futexWaitPrivate, 0,
-		uintptr(unsafe.Pointer(timeout)), 0, 0)
 }
 
 // nextDue is the earliest time (runtime.nanotime) at which a timer of the
@@ -208,10 +177,6 @@ func earliest(a, b int64) int64 {
 }
 
 func (p *proxy) handle(sig int) {
-	if sig == int(syscall.SIGPIPE) && p.w.selfPipes > 0 {
-		p.w.selfPipes-- // raised by our own write to a dead stderr
-		return
-	}
 	p.w.debugf("Received signal %d.", sig)
 	switch {
 	case sig <= maxSig && p.handOff[sig]:

@@ -3,47 +3,10 @@ package main
 import (
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"unsafe"
 )
-
-// pending hands signals out as sigwait would: lowest first, standard
-// signals merged while pending, real-time signals queued, whatever the
-// handler counted between two collections.
-func TestPendingOrder(t *testing.T) {
-	var q pending
-	if !q.empty() || q.next() != 0 {
-		t.Fatal("a new queue is not empty")
-	}
-	arrive := func(sigs ...int) {
-		for _, s := range sigs {
-			atomic.AddUint32(&sigCounts[s], 1)
-		}
-	}
-	arrive(40, 15, 10, 40, 15, 34, 64)
-	q.collect()
-	arrive(2, 15, 40)
-	q.collect()
-	q.collect() // nothing new
-	var got []int
-	for !q.empty() {
-		got = append(got, q.next())
-	}
-	want := []int{2, 10, 15, 34, 40, 40, 40, 64}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("handed out %v, want %v", got, want)
-	}
-	if q.next() != 0 {
-		t.Error("an empty queue handed out a signal")
-	}
-	for s := range sigCounts {
-		if n := atomic.LoadUint32(&sigCounts[s]); n != 0 {
-			t.Errorf("signal %d still counted %d times after collecting", s, n)
-		}
-	}
-}
 
 func TestExecvpPaths(t *testing.T) {
 	long := strings.Repeat("x", nameMax+1)

@@ -16,12 +16,6 @@ type stderr struct {
 	// program keeps writing and livelocks on those SIGPIPEs; we go quiet.
 	broken bool
 
-	// selfPipes counts SIGPIPEs raised by our own failed writes while the
-	// runtime queues SIGPIPE for us, so the loop drops them instead of
-	// forwarding a signal nobody sent.
-	selfPipes int
-	queueing  bool
-
 	buf []byte // reused, so steady-state logging does not allocate
 }
 
@@ -65,9 +59,6 @@ func (w *stderr) write(b []byte) {
 			continue
 		case err == syscall.EPIPE:
 			w.broken = true
-			if w.queueing {
-				w.selfPipes++
-			}
 		case err != nil || n <= 0:
 			return // closed or unusable stderr: the message is lost, as in C
 		default:
