@@ -177,6 +177,42 @@ rlog() {
 	done
 }
 
+# Signals that wait together come out in the kernel's order, the same on
+# every architecture: the synchronous ones first (BUS 7, FPE 8, SYS 31),
+# then the lowest, real-time ones last; the CONT that continues the init
+# discards the TTIN pending. A nested dumb-init -v -c (not PID 1), stopped,
+# gets them and is continued; its child ignores them all.
+block_order() {
+	mkfifo /run/olog
+	exec 6<>/run/olog
+	/sbin/dumb-init -v -c sh -c 'trap "" 1 2 3 7 8 10 21 31 49 60 62; exec sleep 1000' 2>/run/olog &
+	rec=$!
+	olog "Child spawned" >/dev/null
+	kill -STOP $rec
+	waitfor 30 stopped $rec || say "order: the init did not stop"
+	for s in 3 31 10 8 2 7 1 49 21 62 60; do kill -$s $rec; done
+	kill -CONT $rec
+	say "order: $(olog "Received signal 62." | tr '\n' ' ')"
+	kill -15 $rec
+	reap $rec
+	say "order: TERM to the nested init: it exited with $?"
+	exec 6<&-
+}
+
+# olog TEXT: print the signals the nested init says it received, one per
+# line, until a line has TEXT.
+olog() {
+	while read -r -t 30 l <&6; do
+		case $l in "[dumb-init] Received signal "*)
+			n=${l#\[dumb-init\] Received signal }
+			echo "${n%.}"
+			;;
+		esac
+		case $l in *"$1"*) return ;; esac
+	done
+	echo timeout
+}
+
 # DUMB_INIT_DELAY=28:60 (set by init): WINCH is held while PWR goes through,
 # and a second WINCH ends the delay.
 block_delay() {
@@ -474,6 +510,7 @@ block_tty
 block_gosettings
 block_forward
 block_realtime
+block_order
 block_delay
 block_jobctl
 block_orphans
