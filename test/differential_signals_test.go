@@ -463,6 +463,10 @@ func TestDifferentialPendingSignalsInKernelOrder(t *testing.T) {
 						s.Wait(itDeadline)
 					} else {
 						s.marker(t)
+						last := fmt.Sprintf("[dumb-init] Forwarded signal %d to children.", itTopSig())
+						if _, err := s.stderr.WaitFor(func(l string) bool { return l == last }, itDeadline); err != nil {
+							t.Fatalf("waiting for %q: %v", last, err)
+						}
 					}
 					for _, l := range s.stderr.Lines() {
 						if v, ok := strings.CutPrefix(l, "[dumb-init] Received signal "); ok {
