@@ -98,6 +98,7 @@ type rGen struct {
 	r    *rand.Rand
 	ext  bool
 	qemu bool
+	pid1 bool // the case being drawn runs the init as PID 1
 }
 
 func newRGen(seed uint64, ext, qemu bool) *rGen {
@@ -133,6 +134,9 @@ func (g *rGen) signal() int {
 		}
 		if g.qemu && (s == 4 || s == 7 || s == 8 || s == 11 || s >= 63) {
 			continue // see itQemuGaps: qemu-user loses or crashes on these
+		}
+		if g.qemu && g.pid1 && (s == 32 || s == 33) {
+			continue // itQemuGaps, qemuPID1Default: PID 1's dropped signals
 		}
 		return s
 	}
@@ -185,6 +189,7 @@ func (g *rGen) sigs(min, max int) []int {
 func (g *rGen) gen() rCase {
 	var c rCase
 	c.PID1 = g.chance(0.5)
+	g.pid1 = c.PID1
 	switch n := g.r.IntN(100); {
 	case n < 15:
 		c.Args = append(c.Args, "-c")
@@ -275,9 +280,15 @@ func (g *rGen) extensions(end rEnd) []string {
 			env = append(env, name+"="+values[g.r.IntN(len(values))])
 		}
 	}
-	add("DUMB_INIT_GRACE", "0.3", "1", "0.05")
+	if g.qemu && !g.pid1 {
+		// qemu-user refuses the subreaper both ask for (itQemuGaps).
+		add("DUMB_INIT_GRACE", "")
+		add("DUMB_INIT_SUBREAPER", "0")
+	} else {
+		add("DUMB_INIT_GRACE", "0.3", "1", "0.05")
+		add("DUMB_INIT_SUBREAPER", "1", "0")
+	}
 	add("DUMB_INIT_DELAY", fmt.Sprintf("%d:0.05", g.held()), "15:0.1", fmt.Sprintf("%d:0.02,%d:0.05", g.held(), g.held()))
-	add("DUMB_INIT_SUBREAPER", "1", "0")
 	add("DUMB_INIT_EXIT_REMAP", fmt.Sprintf("%d:%d", status, g.r.IntN(256)), fmt.Sprintf("%d:%d", g.r.IntN(256), g.r.IntN(256)), "143:0",
 		fmt.Sprintf("%d:%d,%d:%d", 128+g.deadly(), g.r.IntN(256), g.r.IntN(256), g.r.IntN(256)))
 	add("DUMB_INIT_PDEATHSIG", "15", "10")
