@@ -354,16 +354,27 @@ func (h *rHarness) play() error {
 	return h.finish()
 }
 
-// over reports whether the init has exited (as PID 1, unshare may not
-// have noticed yet).
+// over reports whether the init has exited, or is exiting: as PID 1 it
+// then waits, asleep, for the kernel to end what is left of its namespace,
+// and unshare notices its end only after that.
 func (h *rHarness) over() bool {
 	select {
 	case <-h.exited:
 		return true
 	default:
-		st := itState(h.init)
-		return st == "" || st == "Z"
+		return rExiting(h.init)
 	}
+}
+
+// rExiting reports whether pid is gone, a zombie, or exiting (PF_EXITING
+// in the flags of /proc/PID/stat).
+func rExiting(pid int) bool {
+	f, err := itStat(pid)
+	if err != nil || f[0] == "Z" {
+		return true
+	}
+	flags, _ := strconv.ParseUint(f[6], 10, 64)
+	return flags&0x4 != 0
 }
 
 func (h *rHarness) step(s rStep) error {
@@ -571,9 +582,9 @@ func (h *rHarness) settle() error {
 var rStatusRe = regexp.MustCompile(`(?m)^(State|SigPnd|ShdPnd):\s*(\S+)`)
 
 // rBusy says why process pid has not settled, or "": every thread of it
-// sleeps (S) with no signal pending, or it is stopped or gone.
+// sleeps (S) with no signal pending, or it is stopped, exiting or gone.
 func rBusy(pid int) string {
-	if st := itState(pid); st == "" || st == "Z" || st == "T" {
+	if rExiting(pid) || itState(pid) == "T" {
 		return ""
 	}
 	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
@@ -675,7 +686,10 @@ func rGuestSig(n int) int {
 // nor how many of a standard one: two signals the init forwards one after
 // the other are both pending in the recorder or not, as the recorder gets
 // to them, a race in C as in ours; two of the same standard signal are
-// then one. The order the init forwarded them in is in its stderr (-v).
+// then one. For the same reason SIGCONT and the stop signals (TSTP, TTIN,
+// TTOU) are one "jobctl": the kernel discards a pending one of them when
+// the other comes. The order the init forwarded them in is in its stderr
+// (-v).
 func rReceived(lines []string, n string) []string {
 	var got []string
 	for _, l := range lines {
@@ -683,7 +697,11 @@ func rReceived(lines []string, n string) []string {
 		if !ok || strings.HasPrefix(v, "ready ") || v == "flushed" {
 			continue
 		}
-		if sig, _ := strconv.Atoi(strings.TrimSuffix(v, "*")); sig < 32 && slices.Contains(got, v) {
+		sig, _ := strconv.Atoi(strings.TrimSuffix(v, "*"))
+		if sig == 18 || sig >= 20 && sig <= 22 {
+			v = strings.Replace(v, strconv.Itoa(sig), "jobctl", 1)
+		}
+		if sig < 32 && slices.Contains(got, v) {
 			continue
 		}
 		got = append(got, v)
