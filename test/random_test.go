@@ -293,7 +293,8 @@ func rRun(b itInit, c rCase, recorder string) (res rResult, err error) {
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	h := &rHarness{b: b, c: c, procs: procs, cmd: cmd, exited: exited, outW: outW, errW: errW,
-		stdout: stdout, stderr: stderr, recorder: recorder, started: cmd.Process.Pid, ended: -1}
+		stdout: stdout, stderr: stderr, recorder: recorder, started: cmd.Process.Pid, ended: -1,
+		killed: map[int][]string{}}
 	defer h.cleanup()
 	if err := h.play(); err != nil {
 		return res, fmt.Errorf("%v\nstdout so far:\n%s\nstderr so far:\n%s", err, stdout.String(), stderr.String())
@@ -319,6 +320,10 @@ type rHarness struct {
 	// ended is the step the init exited in (its marker's index), -1
 	// before it exits.
 	ended int
+	// killed[i] are the recorders that ended in step i without being told
+	// to: a forwarded SIGKILL (-r N:9) ends one at once, whether or not it
+	// has written down what came just before, a race in C as in ours.
+	killed map[int][]string
 }
 
 func (h *rHarness) play() error {
@@ -378,6 +383,14 @@ func rExiting(pid int) bool {
 }
 
 func (h *rHarness) step(s rStep) error {
+	before := h.alive()
+	defer func() {
+		for _, n := range before {
+			if (s.End == nil || s.End.Proc != n) && !slices.Contains(h.alive(), n) {
+				h.killed[len(h.steps)-1] = append(h.killed[len(h.steps)-1], n)
+			}
+		}
+	}()
 	switch s.Kind {
 	case "run":
 		for _, sig := range s.Sigs {
@@ -409,6 +422,17 @@ func (h *rHarness) step(s rStep) error {
 		return err
 	}
 	return h.mark(s.String())
+}
+
+// alive lists the recorders that have not ended.
+func (h *rHarness) alive() []string {
+	var names []string
+	for _, n := range append([]string{"c"}, h.c.Procs...) {
+		if pid := h.host(n); pid != 0 && h.isRecorder(pid) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // signal sends the init's signal sig (another number under qemu-user).
@@ -567,7 +591,7 @@ func (h *rHarness) settle() error {
 	if rPoll(itDeadline, func() bool {
 		why = ""
 		for _, pid := range h.tree() {
-			if w := rBusy(pid); w != "" {
+			if w := rBusy(pid, pid == h.init); w != "" {
 				why = w
 				return false
 			}
@@ -582,9 +606,11 @@ func (h *rHarness) settle() error {
 var rStatusRe = regexp.MustCompile(`(?m)^(State|SigPnd|ShdPnd):\s*(\S+)`)
 
 // rBusy says why process pid has not settled, or "": every thread of it
-// sleeps (S) with no signal pending, or it is stopped, exiting or gone.
-func rBusy(pid int) string {
-	if rExiting(pid) || itState(pid) == "T" {
+// sleeps (S) with no signal pending, or it is stopped or gone; the init
+// also once it is exiting (see over). A recorder that exits is not done
+// before it is a zombie: only then has its parent been told.
+func rBusy(pid int, init bool) string {
+	if st := itState(pid); st == "" || st == "Z" || st == "T" || init && rExiting(pid) {
 		return ""
 	}
 	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
@@ -645,6 +671,10 @@ func (h *rHarness) result() rResult {
 			// As PID 1 the init's exit kills what is left at once: whether
 			// a grandchild wrote down the last SIGTERM first is a race.
 			if h.c.PID1 && n != "c" && i == h.ended {
+				continue
+			}
+			if slices.Contains(h.killed[i], n) {
+				t = append(t, n+": killed")
 				continue
 			}
 			if got := rReceived(out[i], n); len(got) > 0 {
