@@ -18,7 +18,9 @@ package test
 // DUMB_INIT_TEST_CASES is how many cases of each mode run (default 150
 // natively, 40 under qemu-user), DUMB_INIT_TEST_SEED the first seed
 // (default: a new one, printed), DUMB_INIT_TEST_CASE one case, as printed
-// in JSON by a failure. scripts/test-random.sh runs a longer campaign.
+// in JSON by a failure, DUMB_INIT_TEST_COUNT=1 counts the failing cases
+// instead of stopping at the first. scripts/test-random.sh runs a longer
+// campaign.
 
 import (
 	"encoding/json"
@@ -165,6 +167,10 @@ func rCampaign(t *testing.T, mode string, seed uint64, cases int, one *rCase, ex
 		return
 	}
 	t.Logf("%s: seeds %d to %d (DUMB_INIT_TEST_SEED=%d repeats them)", mode, seed, seed+uint64(cases)-1, seed)
+	// DUMB_INIT_TEST_COUNT=1: run them all and count those that fail
+	// (to measure an init), instead of stopping at the first one.
+	count := os.Getenv("DUMB_INIT_TEST_COUNT") == "1"
+	var failed []uint64
 	start := time.Now()
 	for i := 0; i < cases; i++ {
 		c := newRGen(seed+uint64(i), ext, itArch != "").gen()
@@ -172,16 +178,22 @@ func rCampaign(t *testing.T, mode string, seed uint64, cases int, one *rCase, ex
 		if err != nil {
 			t.Fatalf("seed %d: case %s\n%v", seed+uint64(i), c, err)
 		}
-		if msg == "" {
-			continue
+		switch {
+		case msg == "":
+		case count:
+			failed = append(failed, seed+uint64(i))
+		default:
+			small, smallMsg := rShrink(c, msg, run)
+			t.Fatalf("seed %d (DUMB_INIT_TEST_SEED=%d DUMB_INIT_TEST_CASES=1) fails: %s\n\n"+
+				"smallest case that still fails: %s\n%s\n\nrun it alone with DUMB_INIT_TEST_CASE='%s'",
+				seed+uint64(i), seed+uint64(i), c, small, smallMsg, small.JSON())
 		}
-		small, smallMsg := rShrink(c, msg, run)
-		t.Fatalf("seed %d (DUMB_INIT_TEST_SEED=%d DUMB_INIT_TEST_CASES=1) fails: %s\n\n"+
-			"smallest case that still fails: %s\n%s\n\nrun it alone with DUMB_INIT_TEST_CASE='%s'",
-			seed+uint64(i), seed+uint64(i), c, small, smallMsg, small.JSON())
 	}
 	t.Logf("%s: %d cases in %.1f s (%.1f cases/s)", mode, cases, time.Since(start).Seconds(),
 		float64(cases)/time.Since(start).Seconds())
+	if len(failed) > 0 {
+		t.Fatalf("%s: %d of %d cases fail, seeds %v", mode, len(failed), cases, failed)
+	}
 }
 
 func errOrNil(err error) string {
