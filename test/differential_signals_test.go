@@ -436,7 +436,7 @@ func TestDifferentialPendingSignalsInKernelOrder(t *testing.T) {
 		{"bus-before-hup", []int{1, 7}, false},
 		{"rt-and-tty", []int{49, 3, 21, 10}, false},
 		{"abrt-xcpu-quit-pipe", []int{6, 24, 3, 13}, false},
-		{"rt-lowest-first", []int{62, 60}, false},
+		{"rt-lowest-first", []int{60, 58}, false}, // (not 64, nor 62 under qemu-user: the marker)
 		{"cont-discards-tstp", []int{20, 10}, false},
 		{"child-exit-ends-it", []int{36, 12, 50, 2}, true},
 	}

@@ -642,6 +642,11 @@ func itWaitChildren(t *testing.T, pid, atLeast int) []int {
 
 // itPoll evaluates cond until it is true or the timeout expires.
 func itPoll(timeout time.Duration, cond func() bool) bool {
+	return itPollEvery(timeout, 5*time.Millisecond, cond)
+}
+
+// itPollEvery is itPoll, looking every interval.
+func itPollEvery(timeout, interval time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
 	for {
 		if cond() {
@@ -650,7 +655,7 @@ func itPoll(timeout time.Duration, cond func() bool) bool {
 		if time.Now().After(deadline) {
 			return false
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }
 

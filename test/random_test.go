@@ -600,7 +600,8 @@ func (h *rHarness) isRecorder(pid int) bool {
 // anywhere else).
 func (h *rHarness) settle() error {
 	var why string
-	if rPoll(itDeadline, func() bool {
+	// A case settles within milliseconds: look every one.
+	if itPollEvery(itDeadline, time.Millisecond, func() bool {
 		why = ""
 		for _, pid := range h.tree() {
 			if w := rBusy(pid, pid == h.init); w != "" {
@@ -642,18 +643,6 @@ func rBusy(pid int, init bool) string {
 		}
 	}
 	return ""
-}
-
-// rPoll is itPoll at a finer grain: a case settles within milliseconds.
-func rPoll(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return true
 }
 
 func (h *rHarness) cleanup() {
