@@ -305,8 +305,8 @@ func rRun(b itInit, c rCase, recorder string) (res rResult, err error) {
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	h := &rHarness{b: b, c: c, procs: procs, cmd: cmd, exited: exited, outW: outW, errW: errW,
-		stdout: stdout, stderr: stderr, recorder: recorder, started: cmd.Process.Pid, ended: -1,
-		killed: map[int][]string{}}
+		stdout: stdout, stderr: stderr, recorder: recorder, started: cmd.Process.Pid,
+		init: cmd.Process.Pid, ended: -1, killed: map[int][]string{}}
 	defer h.cleanup()
 	if err := h.play(); err != nil {
 		return res, fmt.Errorf("%v\nstdout so far:\n%s\nstderr so far:\n%s", err, stdout.String(), stderr.String())
@@ -346,7 +346,6 @@ func (h *rHarness) play() error {
 		}
 		h.procs.pid[n], _ = strconv.Atoi(strings.TrimPrefix(line, n+" ready "))
 	}
-	h.init = h.started
 	if h.c.PID1 {
 		kids := itChildren(h.started)
 		if len(kids) == 0 {
@@ -645,19 +644,21 @@ func rBusy(pid int, init bool) string {
 	return ""
 }
 
+// cleanup ends whatever is left, stopped or not: a stopped recorder does
+// not see its command pipe close, nor its own time limit pass.
 func (h *rHarness) cleanup() {
 	for _, w := range h.procs.ctl {
 		w.Close()
 	}
 	h.outW.Close()
 	h.errW.Close()
-	if !h.over() {
-		for _, pid := range h.tree() {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-		syscall.Kill(-h.started, syscall.SIGKILL)
-		<-h.exited
+	for _, pid := range h.tree() {
+		syscall.Kill(pid, syscall.SIGKILL)
 	}
+	if !h.over() {
+		syscall.Kill(-h.started, syscall.SIGKILL)
+	}
+	<-h.exited
 }
 
 // result is the transcript: for each step, what the harness did, what
