@@ -5,7 +5,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"unsafe"
 )
 
 func TestExecvpPaths(t *testing.T) {
@@ -39,22 +38,6 @@ func TestExecvpPaths(t *testing.T) {
 		if !reflect.DeepEqual(paths, c.paths) || search != c.search || none != c.none {
 			t.Errorf("execvpPaths(%.20q, %q) = %q, %v, %v; want %q, %v, %v",
 				c.file, c.env, paths, search, none, c.paths, c.search, c.none)
-		}
-	}
-}
-
-func TestCStrings(t *testing.T) {
-	p := cStrings([]string{"a", "", "bc"})
-	if len(p) != 4 || p[3] != nil {
-		t.Fatalf("not NULL-terminated: %v", p)
-	}
-	for i, want := range []string{"a", "", "bc"} {
-		var got []byte
-		for b := p[i]; *b != 0; b = (*byte)(unsafe.Add(unsafe.Pointer(b), 1)) {
-			got = append(got, *b)
-		}
-		if string(got) != want {
-			t.Errorf("string %d = %q, want %q", i, got, want)
 		}
 	}
 }
