@@ -30,6 +30,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -128,9 +129,15 @@ class Node:
         self.pod_logs = os.path.join(self.root, "pod-logs")
         self.containerd_log = os.path.join(self.root, "containerd.log")
         self.kubelet_log = os.path.join(self.root, "kubelet.log")
-        self.holder = self.containerd = self.kubelet = None
+        self.holder = self.containerd = self.kubelet = self.events = None
         self.ports = {}
         self.stopped = False
+        # container id -> (exit status, time), from containerd's event stream: the kubelet removes
+        # the containers of a removed pod from the CRI, logs and all, within seconds.
+        self.exits = {}
+        self.exits_changed = threading.Condition()
+        # container id -> the container's log file, open: readable after the kubelet unlinks it.
+        self.log_files = {}
 
     # ----------------------------------------------------------------------------------------------
     # Start
@@ -157,6 +164,23 @@ class Node:
         if self.containerd.poll() is not None or not self._ctr_ok():
             raise NodeError(f"containerd did not come up (exit {self.containerd.poll()})\n"
                             + self.log_tails())
+        self.events = subprocess.Popen(["ctr", "--address", self.sock, "events"], stdout=subprocess.PIPE,
+                                       stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+        threading.Thread(target=self._read_events, daemon=True).start()
+
+    def _read_events(self):
+        # "2026-12-05 06:44:36.381352731 +0000 UTC k8s.io /tasks/exit {...}"; a task's own exit (not
+        # an exec's) has id == container_id.
+        for line in self.events.stdout:
+            fields = line.split(" ", 6)
+            if len(fields) < 7 or fields[5] != "/tasks/exit":
+                continue
+            event = json.loads(fields[6])
+            if event.get("id") != event.get("container_id"):
+                continue
+            with self.exits_changed:
+                self.exits[event["container_id"]] = (event.get("exit_status", 0), event["exited_at"])
+                self.exits_changed.notify_all()
 
     def start_kubelet(self):
         """The kubelet, once the images it needs are in containerd. Raises NodeError with the logs
@@ -397,18 +421,31 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
         s = self.wait_status(f"{pod_name}/{container} to run", pod_name, container,
                              lambda s: "running" in s.get("state", {}) and s.get("containerID"), timeout)
         s["id"] = s["containerID"].split("://", 1)[1]
+        self.keep_log(s["id"])
         return s
+
+    def keep_log(self, cid):
+        """Holds the container's log file open, so that it can be read after the pod is gone."""
+        if cid not in self.log_files:
+            self.log_files[cid] = open(self.inspect(cid)["status"]["logPath"], errors="replace")
 
     def inspect(self, cid):
         """The CRI's view of a container (crictl inspect): status.state, exitCode, finishedAt, ..."""
         return json.loads(self.crictl("inspect", cid))
 
     def wait_exited(self, cid, timeout):
-        """The CRI status of a container once it has exited."""
-        def exited():
-            st = self.inspect(cid)["status"]
-            return st if st["state"] == "CONTAINER_EXITED" else None
-        return wait_until(f"container {cid[:12]} to exit", exited, timeout, interval=0.1)
+        """{"exitCode", "finishedAt"} of a container once it has exited: what containerd's exit
+        event says, and the CRI's status says the same while the container is still there."""
+        with self.exits_changed:
+            if not self.exits_changed.wait_for(lambda: cid in self.exits, timeout):
+                raise AssertionError(f"container {cid[:12]} did not exit within {timeout} s\n{self.log_tails(20)}")
+            code, when = self.exits[cid]
+        r = self.crictl_run("inspect", cid)
+        if r.returncode == 0:
+            st = json.loads(r.stdout)["status"]
+            if st["state"] == "CONTAINER_EXITED" and st["exitCode"] != code:
+                raise AssertionError(f"the CRI says exit {st['exitCode']}, containerd's event {code}")
+        return {"exitCode": code, "finishedAt": when}
 
     def init_pid(self, cid):
         """The host PID of a container's first process."""
@@ -416,13 +453,17 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 
     def log(self, cid):
         """The container's log (the file the kubelet named), as LogLines; partial lines joined."""
-        path = self.inspect(cid)["status"]["logPath"]
         lines, partial = [], {}
-        try:
-            with open(path, errors="replace") as f:
-                raw = f.read().splitlines()
-        except FileNotFoundError:
-            return []
+        if cid in self.log_files:
+            f = self.log_files[cid]
+            f.seek(0)
+            raw = f.read().splitlines()
+        else:
+            try:
+                with open(self.inspect(cid)["status"]["logPath"], errors="replace") as f:
+                    raw = f.read().splitlines()
+            except FileNotFoundError:
+                return []
         for entry in raw:
             when, stream, tag, text = (entry.split(" ", 3) + [""])[:4]
             text = partial.pop(stream, "") + text
@@ -450,6 +491,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
             ("stopping the kubelet", lambda p: self._end(self.kubelet, "kubelet", 15, p)),
             ("removing the CRI's pods", self._remove_sandboxes),
             ("stopping containerd", lambda p: self._end(self.containerd, "containerd", 30, p)),
+            ("stopping the event stream", lambda p: self._end(self.events, "ctr events", 10, p)),
             ("waiting for the shims", self._reap_shims),
             ("killing what is left in the cgroups", self._kill_cgroup_members),
             ("ending the namespace holder", lambda p: self._end(self.holder, "namespace holder", 10, p)),
@@ -460,6 +502,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
                 step(problems)
             except Exception as e:  # the steps after it must still run
                 problems.append(f"{what}: {type(e).__name__}: {e}")
+        for f in self.log_files.values():
+            f.close()
         shutil.rmtree(self.root, ignore_errors=True)
         return problems
 

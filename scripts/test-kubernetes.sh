@@ -16,4 +16,4 @@ if [ -z "${DUMB_INIT_DIST:-}" ] && [ ! -f dist/oci/index.json ]; then
 	scripts/release.sh
 fi
 # Debian's python3 (a pyenv one may shadow it on PATH and lack pytest/psutil).
-exec /usr/bin/python3 -m pytest -v -rs --durations=0 -p no:cacheprovider init/test_kubernetes.py "$@"
+exec /usr/bin/python3 -m pytest -v -rsP --durations=0 -p no:cacheprovider init/test_kubernetes.py "$@"
