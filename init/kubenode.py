@@ -351,10 +351,14 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
         return r.stdout.decode(errors="replace")
 
     def crictl_run(self, *args, timeout=60):
-        return subprocess.run(
-            [self.crictl_bin, "--runtime-endpoint", f"unix://{self.sock}", "--image-endpoint",
-             f"unix://{self.sock}", "--timeout", "20s", *args],
-            capture_output=True, text=True, timeout=timeout)
+        # A configuration file of the node's: without one crictl looks for /etc/crictl.yaml.
+        config = os.path.join(self.root, "crictl.yaml")
+        if not os.path.exists(config):
+            with open(config, "w") as f:
+                f.write(f"runtime-endpoint: unix://{self.sock}\nimage-endpoint: unix://{self.sock}\n"
+                        "timeout: 20\n")
+        return subprocess.run([self.crictl_bin, "--config", config, *args], capture_output=True, text=True,
+                              timeout=timeout)
 
     def crictl(self, *args, timeout=60):
         r = self.crictl_run(*args, timeout=timeout)
@@ -508,14 +512,18 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
         return problems
 
     def _stop_pods(self, problems):
+        """The kubelet stops every pod the graceful way. A removed pod leaves its /pods at once, so
+        this waits on the CRI: until no sandbox is ready, the kubelet may still start or stop
+        things, and a sandbox it creates after the forced removal below would outlive the node."""
         if not self.kubelet or self.kubelet.poll() is not None:
             return
         for m in glob.glob(os.path.join(self.manifests, "*.json")):
             os.unlink(m)
         try:
-            wait_until("the kubelet to stop its pods", lambda: not self.pods(), 60, interval=0.2)
-        except (TimeoutError, OSError) as e:
-            problems.append(f"pods left when the manifests were removed: {e}")
+            wait_until("the kubelet to stop its pods", lambda: not self.crictl("pods", "-q", "--state", "ready").split(),
+                       60, interval=0.2)
+        except (TimeoutError, NodeError) as e:
+            problems.append(f"pods still running a minute after their manifests went: {e}")
 
     def _remove_sandboxes(self, problems):
         if not self.containerd or self.containerd.poll() is not None:
@@ -523,6 +531,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
         r = self.crictl_run("rmp", "--all", "--force", timeout=120)
         if r.returncode != 0:
             problems.append(f"crictl rmp -af failed: {r.stderr}")
+        left = self.crictl("pods", "-q").split() + self.crictl("ps", "-aq").split()
+        if left:
+            problems.append(f"the CRI still has {left} after crictl rmp -af")
 
     @staticmethod
     def _end(proc, what, timeout, problems):

@@ -667,7 +667,10 @@ def test_delay_keeps_serving(node, pods, init):
     assert st["exitCode"] == 7, st
     if init == "ours":
         assert 2.9 <= web_term < 4, f"the server got the SIGTERM {web_term:.2f} s after the init"
-        assert last_served > 2.8, f"last answer {last_served:.2f} s after the SIGTERM"
+        # Answers all along the delay: none missing for long, the last near its end.
+        answers = [t - term for t in served if 0 <= t - term <= web_term]
+        gaps = [b - a for a, b in zip([0.0] + answers, answers + [web_term])]
+        assert last_served > 2.5 and max(gaps) < 1, f"answers {answers} after the SIGTERM"
     else:
         assert web_term < 0.5 and last_served < 0.5, (web_term, last_served)
     print(f"{init}: the server got the SIGTERM {web_term:.2f} s after the init, answered until "
