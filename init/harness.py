@@ -35,7 +35,7 @@ PR_SET_CHILD_SUBREAPER = 36
 SESSION = f"dumb-init-test-{uuid.uuid4().hex[:8]}"
 
 
-def wait_until(what, predicate, timeout):
+def wait_until(what, predicate, timeout, interval=0.05):
     """Poll predicate until it returns something true; fail with `what` after timeout seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -44,7 +44,7 @@ def wait_until(what, predicate, timeout):
             return value
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(interval)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -31,12 +31,12 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 import urllib.request
 
 import psutil
 
-PR_SET_CHILD_SUBREAPER = 36
+from harness import PR_SET_CHILD_SUBREAPER, wait_until
+
 NODE_NAME = "dumb-init-test"
 NAMESPACE = "k8s.io"
 CGROUP_FS = "/sys/fs/cgroup"
@@ -54,17 +54,6 @@ KUBELET_SYSCTLS = {
 
 class NodeError(RuntimeError):
     pass
-
-
-def wait_until(what, predicate, timeout, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def free_port():

@@ -31,7 +31,7 @@ import pytest
 
 import harness
 import kubenode
-from kubenode import wait_until
+from harness import wait_until
 
 
 # A SIGTERM (a CI timeout) ends the run through pytest's own interrupt handling, which still stops
@@ -318,7 +318,7 @@ def test_release_image_imported_whole(node, pods):
     listing = node.ctr("images", "ls")
     row = [l.split() for l in listing.splitlines() if l.startswith(RELEASE + " ")]
     assert row, f"{RELEASE} not in containerd:\n{listing}"
-    name, kind, digest, *_, platforms, _labels = row[0]
+    _ref, kind, digest, *_, platforms, _labels = row[0]
     assert digest == index_digest, f"imported as {digest}, sha256sums names {index_digest}"
     with open(os.path.join(DIST, "sha256sums")) as f:
         assert f"{index_digest[7:]} *dumb-init_{V}_oci-index.json\n" in f.read()

@@ -24,6 +24,13 @@ cri_tools_version=v1.34.0
 staging_version=v0.${kubernetes_version#v1.}
 cache=${DUMB_INIT_KUBE_CACHE:-/var/cache/dumb-init-test/kubernetes-$kubernetes_version}
 log() { echo "build-kubelet: $*" >&2; }
+# The go command's own output goes to a log, shown when a step fails.
+quiet() {
+	"$@" >>"$work/go.log" 2>&1 || {
+		tail -n 40 "$work/go.log" >&2
+		return 1
+	}
+}
 
 if [ -x "$cache/kubelet" ] && [ -x "$cache/crictl" ]; then
 	echo "$cache"
@@ -45,9 +52,13 @@ unset GOARCH
 start=$(date +%s)
 log "downloading k8s.io/kubernetes@$kubernetes_version and its modules"
 mkdir "$work/kubelet"
-upstream_mod=$(cd "$work/kubelet" && go mod download -json "k8s.io/kubernetes@$kubernetes_version" |
-	sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
-[ -s "$upstream_mod" ] || { log "no go.mod for k8s.io/kubernetes@$kubernetes_version"; exit 1; }
+download=$(cd "$work/kubelet" && go mod download -json "k8s.io/kubernetes@$kubernetes_version" 2>&1) || true
+upstream_mod=$(printf '%s\n' "$download" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
+[ -s "$upstream_mod" ] || {
+	printf '%s\n' "$download" >&2
+	log "no go.mod for k8s.io/kubernetes@$kubernetes_version"
+	exit 1
+}
 staging=$(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print $1 }' "$upstream_mod")
 [ -n "$staging" ] || { log "no staging modules found in k8s.io/kubernetes's go.mod"; exit 1; }
 # The go and godebug lines follow upstream's, so the kubelet keeps the
@@ -69,19 +80,19 @@ godebug_line=$(awk '$1 == "godebug" { print; exit }' "$upstream_mod")
 	echo ")"
 } >"$work/kubelet/go.mod"
 # Loading the packages fetches exactly the modules the kubelet links.
-(cd "$work/kubelet" && go list -mod=mod -deps k8s.io/kubernetes/cmd/kubelet >/dev/null) ||
+(cd "$work/kubelet" && quiet go list -mod=mod -deps k8s.io/kubernetes/cmd/kubelet) ||
 	{ log "fetching the kubelet's modules failed"; exit 1; }
 downloaded=$(date +%s)
 log "downloaded in $((downloaded - start)) s"
 
 log "building the kubelet (about 6 minutes on 2 idle cores)"
-(cd "$work/kubelet" && go build -mod=mod -trimpath \
+(cd "$work/kubelet" && quiet go build -mod=mod -trimpath \
 	-ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$kubernetes_version -X k8s.io/component-base/version.gitTreeState=clean" \
 	-o "$work/bin/kubelet" k8s.io/kubernetes/cmd/kubelet) || { log "building the kubelet failed"; exit 1; }
 built_kubelet=$(date +%s)
 log "kubelet built in $((built_kubelet - downloaded)) s"
 # cri-tools has no replace directives: a plain go install works.
-(cd "$work" && go install -trimpath \
+(cd "$work" && quiet go install -trimpath \
 	-ldflags="-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$cri_tools_version" \
 	"sigs.k8s.io/cri-tools/cmd/crictl@$cri_tools_version") || { log "building crictl failed"; exit 1; }
 log "crictl downloaded and built in $(($(date +%s) - built_kubelet)) s"
