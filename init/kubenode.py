@@ -56,11 +56,22 @@ class NodeError(RuntimeError):
     pass
 
 
+def free_ports(n):
+    """n different TCP ports on 127.0.0.1 that nobody listens on right now. All n are held at once
+    while they are chosen: a port just released can be handed out again (a CI run once gave the
+    kubelet the same port twice)."""
+    held = [socket.socket() for _ in range(n)]
+    try:
+        for s in held:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in held]
+    finally:
+        for s in held:
+            s.close()
+
+
 def free_port():
-    """A TCP port on 127.0.0.1 that nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def tail(path, lines=40):
@@ -174,8 +185,7 @@ class Node:
     def start_kubelet(self):
         """The kubelet, once the images it needs are in containerd. Raises NodeError with the logs
         if it does not come up."""
-        for name in ("healthz", "read_only", "server"):
-            self.ports[name] = free_port()
+        self.ports = dict(zip(("healthz", "read_only", "server"), free_ports(3)))
         config = os.path.join(self.root, "kubelet.json")
         with open(config, "w") as f:
             json.dump(self._kubelet_config(), f, indent=1)

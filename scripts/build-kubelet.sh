@@ -85,7 +85,7 @@ godebug_line=$(awk '$1 == "godebug" { print; exit }' "$upstream_mod")
 downloaded=$(date +%s)
 log "downloaded in $((downloaded - start)) s"
 
-log "building the kubelet (about 6 minutes on 2 idle cores)"
+log "building the kubelet (7 to 9 minutes on two cores)"
 (cd "$work/kubelet" && quiet go build -mod=mod -trimpath \
 	-ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$kubernetes_version -X k8s.io/component-base/version.gitTreeState=clean" \
 	-o "$work/bin/kubelet" k8s.io/kubernetes/cmd/kubelet) || { log "building the kubelet failed"; exit 1; }

@@ -89,7 +89,7 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 # --- The Kubernetes suite (scripts/test-kubernetes.sh) ----------------------
 # A kubelet and crictl from the Go module proxy, at the versions pinned in
-# scripts/build-kubelet.sh; built once per machine (about 6 minutes on two
+# scripts/build-kubelet.sh; built once per machine (about 9 minutes on two
 # cores), then taken from /var/cache/dumb-init-test. A failed build fails
 # only that step (scripts/test-kubernetes.sh tries again and says why).
 "$(dirname "$0")/build-kubelet.sh" >/dev/null ||
