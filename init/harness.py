@@ -35,7 +35,7 @@ PR_SET_CHILD_SUBREAPER = 36
 SESSION = f"dumb-init-test-{uuid.uuid4().hex[:8]}"
 
 
-def wait_until(what, predicate, timeout):
+def wait_until(what, predicate, timeout, interval=0.05):
     """Poll predicate until it returns something true; fail with `what` after timeout seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -44,7 +44,7 @@ def wait_until(what, predicate, timeout):
             return value
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(interval)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -61,8 +61,9 @@ def is_static(binary):
     return not shared_libraries(binary)
 
 
-def make_rootfs(dest, init_binary):
-    """A minimal root: busybox-static with every applet as a symlink, /usr/bin/dumb-init, /log, /tmp.
+def make_rootfs(dest, init_binary, init_path="/usr/bin/dumb-init"):
+    """A minimal root: busybox-static with every applet as a symlink, the init at init_path, /log,
+    /tmp.
 
     Docker's COPY keeps the symlinks, so the image needs no RUN step (impossible FROM scratch)."""
     os.makedirs(dest)
@@ -76,8 +77,9 @@ def make_rootfs(dest, init_binary):
         if not os.path.lexists(link):
             os.symlink("/bin/busybox", link)
     if init_binary:
-        shutil.copy2(init_binary, os.path.join(dest, "usr/bin/dumb-init"))
-        os.chmod(os.path.join(dest, "usr/bin/dumb-init"), 0o755)
+        target = os.path.join(dest, init_path.lstrip("/"))
+        shutil.copy2(init_binary, target)
+        os.chmod(target, 0o755)
         # The oracle is linked against glibc: bring the exact files ldd resolved, under the names
         # the dynamic loader will look for.
         for lib in shared_libraries(init_binary):

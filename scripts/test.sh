@@ -5,8 +5,9 @@
 # same black-box tests for the other architectures under qemu-user (against
 # their own C dumb-init), each architecture's release build as PID 1 of its
 # own kernel (qemu-system), a short fuzzing run, the release build and its
-# checks, and the container scenarios. Needs root and the packages
-# scripts/deps.sh installs.
+# checks, the container scenarios, and pods of the release's image under a
+# real kubelet and containerd. Needs root and the packages scripts/deps.sh
+# installs (and the kubelet it builds).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
@@ -54,6 +55,10 @@ if [ -x scripts/test-release.sh ]; then
 fi
 if [ -x scripts/test-containers.sh ]; then
 	step containers scripts/test-containers.sh
+fi
+# After the release step: its pods run the image in dist/.
+if [ -x scripts/test-kubernetes.sh ]; then
+	step kubernetes scripts/test-kubernetes.sh
 fi
 
 echo
