@@ -177,7 +177,7 @@ def processes_under(pid):
     return table
 
 
-def _zombies_under(pid):
+def zombies_under(pid):
     """(pid, name) of the zombies whose parent is the init (pid): what `ps` shows with STAT Z and
     only the init can reap. A zombie of another live process (a shell whose `sleep` a forwarded
     signal just killed) is that process's to reap, a moment later."""
@@ -248,7 +248,7 @@ class _Run:
         return False
 
     def zombies(self):
-        return _zombies_under(self.init_pid())
+        return zombies_under(self.init_pid())
 
     def wait_for_state(self, name, status, timeout=10):
         wait_until(f"{name} to be {status}",

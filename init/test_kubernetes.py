@@ -280,22 +280,6 @@ def kubelet_said(node, text, pod_name):
         return [l for l in f if text in l and f'"default/{pod_name}"' in l]
 
 
-def zombies_of(pid):
-    """(pid, name) of the zombies whose parent is pid."""
-    found = []
-    try:
-        children = psutil.Process(pid).children()
-    except psutil.NoSuchProcess:
-        return []
-    for p in children:
-        try:
-            if p.status() == psutil.STATUS_ZOMBIE:
-                found.append((p.pid, p.name()))
-        except psutil.NoSuchProcess:
-            pass
-    return found
-
-
 def ns_pid(pid):
     """A host process's PID in its own (innermost) PID namespace."""
     with open(f"/proc/{pid}/status") as f:
@@ -546,7 +530,7 @@ def test_exec_orphans_reaped(node, pods):
         wait_until(f"{kind}: the 20 exec orphans and a probe's to have run", orphans, 20)
         if kind == "none":
             # Every orphan that has ended is a zombie of sleep: the 20 of crictl exec, and the probes'.
-            zombies = wait_until("20 zombies under sleep", lambda: len(zombies_of(pid)) >= 21 and zombies_of(pid), 10)
+            zombies = wait_until("20 zombies under sleep", lambda: len(harness.zombies_under(pid)) >= 21 and harness.zombies_under(pid), 10)
             assert {n for _, n in zombies} == {"sh"}, zombies
             print(f"sleep as PID 1: {len(zombies)} zombies")
             continue
@@ -559,7 +543,7 @@ def test_exec_orphans_reaped(node, pods):
         try:
             wait_until(f"{kind}'s init to have no child but sleep", only_the_child, 5)
         except TimeoutError:
-            raise AssertionError(f"zombies under {kind}'s init: {zombies_of(pid)}") from None
+            raise AssertionError(f"zombies under {kind}'s init: {harness.zombies_under(pid)}") from None
         print(f"{kind}: no zombie")
 
 

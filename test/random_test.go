@@ -106,20 +106,7 @@ func TestRandomDifferential(t *testing.T) {
 	t.Parallel()
 	ours, oracle, rec := itOurs(t), itOracle(t), rRecorder(t)
 	cases, seed, one := rSettings(t)
-	compare := func(c rCase) (string, error) {
-		a, err := rRun(ours, c, rec)
-		if err != nil {
-			return "", fmt.Errorf("ours: %w", err)
-		}
-		b, err := rRun(oracle, c, rec)
-		if err != nil {
-			return "", fmt.Errorf("C: %w", err)
-		}
-		if d := rDiff(a, b); d != "" {
-			return "ours and C differ:\n" + d, nil
-		}
-		return "", nil
-	}
+	compare := func(c rCase) (string, error) { return rCompare(ours, oracle, c, rec) }
 	rCampaign(t, "differential", seed, cases, one, false, compare)
 }
 
@@ -132,18 +119,7 @@ func TestRandomExtensions(t *testing.T) {
 	cases, seed, one := rSettings(t)
 	check := func(c rCase) (string, error) {
 		if rExtensionsOff(c.Env) {
-			a, err := rRun(ours, c, rec)
-			if err != nil {
-				return "", fmt.Errorf("ours: %w", err)
-			}
-			b, err := rRun(oracle, c, rec)
-			if err != nil {
-				return "", fmt.Errorf("C: %w", err)
-			}
-			if d := rDiff(a, b); d != "" {
-				return "with the extensions unset or empty, ours and C differ:\n" + d, nil
-			}
-			return "", nil
+			return rCompare(ours, oracle, c, rec)
 		}
 		c.Args = append([]string{"-v"}, c.Args...) // the child's status is read off its debug lines
 		a, err := rRun(ours, c, rec)
@@ -153,6 +129,22 @@ func TestRandomExtensions(t *testing.T) {
 		return rExitAsDocumented(c, a), nil
 	}
 	rCampaign(t, "extensions", seed+1, cases, one, true, check)
+}
+
+// rCompare runs c under both inits and says how they differ, or "".
+func rCompare(ours, oracle itInit, c rCase, recorder string) (string, error) {
+	a, err := rRun(ours, c, recorder)
+	if err != nil {
+		return "", fmt.Errorf("ours: %w", err)
+	}
+	b, err := rRun(oracle, c, recorder)
+	if err != nil {
+		return "", fmt.Errorf("C: %w", err)
+	}
+	if d := rDiff(a, b); d != "" {
+		return "ours and C differ:\n" + d, nil
+	}
+	return "", nil
 }
 
 // rCampaign runs cases from seed on (or the one case given), and on the
