@@ -40,6 +40,20 @@ fi
 export PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null 2>&1 || { log "Go is required (expected at /usr/local/go)"; exit 1; }
 mkdir -p "$(dirname "$cache")"
+# One build at a time: a second caller waits and then finds the binaries.
+# Holding the lock, any build directory left is a killed build's (2 GB).
+exec 9>"$cache.lock"
+flock 9
+if [ -x "$cache/kubelet" ] && [ -x "$cache/crictl" ]; then
+	echo "$cache"
+	exit 0
+fi
+for stale in "$cache".build.*; do
+	[ -d "$stale" ] || continue
+	log "removing $stale, left by a build that was killed"
+	chmod -R u+w "$stale" 2>/dev/null || true
+	rm -rf "$stale"
+done
 work=$(mktemp -d "$cache.build.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
