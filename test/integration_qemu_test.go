@@ -133,6 +133,7 @@ const (
 	qemuInheritedIgnore
 	qemuVforkIsFork
 	qemuPID1Default
+	qemuDeathNotAtomic
 )
 
 // itQemuGaps says why each gap cannot be tested under qemu-user; the tests
@@ -152,6 +153,8 @@ var itQemuGaps = map[itQemuGap]string{
 		"executed the command, as the C init does",
 	qemuPID1Default: "qemu-user has a handler of its own for every signal, so the kernel never drops one " +
 		"that the guest leaves at its default action for PID 1 of a namespace, and qemu-user cannot die of it there",
+	qemuDeathNotAtomic: "qemu-user acts out the death by a signal left at its default action (32, 33) in the thread " +
+		"that took it, while the guest's other threads run on: the kernel ends all threads at once",
 }
 
 // Real-time signals: qemu-user 7.2 maps the guest's onto the host's from

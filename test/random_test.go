@@ -298,7 +298,7 @@ func rRun(b itInit, c rCase, recorder string) (res rResult, err error) {
 	go func() { cmd.Wait(); close(exited) }()
 	h := &rHarness{b: b, c: c, procs: procs, cmd: cmd, exited: exited, outW: outW, errW: errW,
 		stdout: stdout, stderr: stderr, recorder: recorder, started: cmd.Process.Pid,
-		init: cmd.Process.Pid, ended: -1, killed: map[int][]string{}}
+		init: cmd.Process.Pid, ended: -1, killed: map[int][]string{}, stopped: map[int][]string{}}
 	defer h.cleanup()
 	if err := h.play(); err != nil {
 		return res, fmt.Errorf("%v\nstdout so far:\n%s\nstderr so far:\n%s", err, stdout.String(), stderr.String())
@@ -328,6 +328,12 @@ type rHarness struct {
 	// to: a forwarded SIGKILL (-r N:9) ends one at once, whether or not it
 	// has written down what came just before, a race in C as in ours.
 	killed map[int][]string
+	// stopped[i] are the recorders stopped at the end of step i (by a
+	// SIGSTOP the init forwarded, -r N:19). What the init forwarded just
+	// before, such a recorder writes down before it stops or once it is
+	// continued, as it gets to it: a race in C as in ours. So what it
+	// writes while stopped counts in the step it goes on in.
+	stopped map[int][]string
 }
 
 func (h *rHarness) play() error {
@@ -486,6 +492,14 @@ func (h *rHarness) end(e rEnd) error {
 // child can, and waits for the init's end. Recorders that outlive a
 // non-PID-1 init write down what they still have, then go.
 func (h *rHarness) finish() error {
+	// An init that has reaped its child is on its way out, even if it
+	// does not look it yet: under qemu-user its exit can sleep a moment
+	// before the kernel sees the process exiting.
+	if pid := h.host("c"); !h.over() && (pid == 0 || itState(pid) != "Z" && !h.isRecorder(pid)) {
+		if !itPoll(itDeadline, h.over) {
+			return errors.New("the init reaped its child but did not exit")
+		}
+	}
 	if !h.over() && itState(h.init) == "T" {
 		syscall.Kill(h.init, syscall.SIGCONT)
 		if err := h.settle(); err != nil {
@@ -552,6 +566,11 @@ func (h *rHarness) mark(what string) error {
 		h.ended = len(h.steps)
 	}
 	h.steps = append(h.steps, what)
+	for _, n := range h.alive() {
+		if itState(h.host(n)) == "T" {
+			h.stopped[len(h.steps)-1] = append(h.stopped[len(h.steps)-1], n)
+		}
+	}
 	line := fmt.Sprintf("== %d\n", len(h.steps)-1)
 	if _, err := h.outW.WriteString(line); err != nil {
 		return err
@@ -610,14 +629,16 @@ func (h *rHarness) settle() error {
 var rStatusRe = regexp.MustCompile(`(?m)^(State|SigPnd|ShdPnd):\s*(\S+)`)
 
 // rBusy says why process pid has not settled, or "": every thread of it
-// sleeps (S) with no signal pending, or it is stopped or gone; the init
-// also once it is exiting (see over). A recorder that exits is not done
+// sleeps (S) with no signal pending, and for the init one of them in its
+// wait for the next signal; or it is stopped or gone; the init also once
+// it is exiting (see over). A recorder that exits is not done
 // before it is a zombie: only then has its parent been told.
 func rBusy(pid int, init bool) string {
 	if st := itState(pid); st == "" || st == "Z" || st == "T" || init && rExiting(pid) {
 		return ""
 	}
 	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+	waiting := false
 	for _, task := range tasks {
 		b, err := os.ReadFile(task)
 		if err != nil {
@@ -632,6 +653,15 @@ func rBusy(pid int, init bool) string {
 				return fmt.Sprintf("%s: %s %s", task, key, v)
 			}
 		}
+		// Asleep is not enough for the init: under qemu-user a thread
+		// also sleeps on qemu's own locks while the guest is at work.
+		b, _ = os.ReadFile(filepath.Join(filepath.Dir(task), "syscall"))
+		if f := strings.Fields(string(b)); len(f) > 0 && f[0] == strconv.Itoa(syscall.SYS_RT_SIGTIMEDWAIT) {
+			waiting = true
+		}
+	}
+	if init && !waiting {
+		return fmt.Sprintf("%d: no thread waits for a signal (rt_sigtimedwait)", pid)
 	}
 	return ""
 }
@@ -659,9 +689,16 @@ func (h *rHarness) result() rResult {
 	out := rSegments(h.stdout.Lines(), len(h.steps))
 	errs := rSegments(h.stderr.Lines(), len(h.steps))
 	var t []string
+	carried := map[string][]string{} // a stopped recorder's lines, for the step it goes on in
 	for i, what := range h.steps {
 		t = append(t, "-- "+what)
 		for _, n := range append([]string{"c"}, h.c.Procs...) {
+			lines := append(carried[n], out[i]...)
+			delete(carried, n)
+			if slices.Contains(h.stopped[i], n) {
+				carried[n] = lines
+				continue
+			}
 			// As PID 1 the init's exit kills what is left at once: whether
 			// a grandchild wrote down the last SIGTERM first is a race.
 			if h.c.PID1 && n != "c" && i == h.ended {
@@ -671,11 +708,11 @@ func (h *rHarness) result() rResult {
 				t = append(t, n+": killed")
 				continue
 			}
-			if got := rReceived(out[i], n); len(got) > 0 {
+			if got := rReceived(lines, n); len(got) > 0 {
 				t = append(t, n+": "+strings.Join(got, " "))
 			}
 		}
-		t = append(t, rStderr(errs[i], i == 0)...)
+		t = append(t, rStderr(errs[i], i == 0, slices.Contains(h.killed[i], "c"))...)
 	}
 	for _, n := range h.notes {
 		t = append(t, "note: "+n)
@@ -760,10 +797,27 @@ func rSegments(lines []string, n int) [][]string {
 // reaped nothing left out: it comes when a child stopped or continued, as
 // soon as that child gets to it, a race in C as in ours. The start-up
 // step is sorted: in C the child's first lines race the parent's.
-func rStderr(lines []string, first bool) []string {
+//
+// killed says the child died in this step of a SIGKILL the init forwarded
+// (-r N:9). Its SIGCHLD joins the init's pending signals when the kernel
+// has ended it, a race in C as in ours: the signals the kernel hands over
+// after SIGCHLD (those above 17 but SIGSYS) that the init took once it
+// had forwarded the SIGKILL are left out, each with the lines it caused.
+func rStderr(lines []string, first, killed bool) []string {
 	var out []string
+	forwardedKill, skip := false, false
 	for i, l := range lines {
 		l = itPIDRe.ReplaceAllString(l, "PID N")
+		if v, ok := strings.CutPrefix(l, "[dumb-init] Received signal "); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(v, "."))
+			skip = killed && forwardedKill && n > 17 && n != 31
+		}
+		if l == "[dumb-init] Forwarded signal 9 to children." {
+			forwardedKill = true
+		}
+		if skip {
+			continue
+		}
 		if l == "[dumb-init] Received signal 17." &&
 			(i+1 == len(lines) || !strings.HasPrefix(lines[i+1], "[dumb-init] A child with PID")) {
 			continue
