@@ -149,12 +149,16 @@ def make_context(dest, scenario, init_binary):
     shutil.copytree(os.path.join(SCENARIOS, "shared"), shared)
     for name in os.listdir(shared):
         if name.endswith(".c"):
-            r = subprocess.run(["gcc", "-static", "-O1", "-o", os.path.join(shared, name[:-2]),
-                                os.path.join(shared, name)], capture_output=True, text=True)
-            if r.returncode != 0:
-                raise RuntimeError(f"gcc {name} failed:\n{r.stdout}{r.stderr}")
+            gcc_static(os.path.join(shared, name), os.path.join(shared, name[:-2]))
     make_rootfs(os.path.join(dest, "rootfs"), init_binary)
     return dest
+
+
+def gcc_static(src, out):
+    """Build the C program src into out, static: the images hold no libc."""
+    r = subprocess.run(["gcc", "-static", "-O1", "-o", out, src], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"gcc {src} failed:\n{r.stdout}{r.stderr}")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -87,12 +87,6 @@ def work():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def _gcc_static(src, out):
-    r = subprocess.run(["gcc", "-static", "-O1", "-o", out, src], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"gcc {src} failed:\n{r.stdout}{r.stderr}")
-
-
 @pytest.fixture(scope="session")
 def image_archives(work):
     """The suite's image and the pause image as `docker save` archives, built by a Docker engine of
@@ -109,12 +103,12 @@ def image_archives(work):
     bin_dir = os.path.join(rootfs, "usr/local/bin")
     for script in ("service", "services.sh"):
         shutil.copy2(os.path.join(FILES, script), bin_dir)
-    _gcc_static(os.path.join(FILES, "hog.c"), os.path.join(bin_dir, "hog"))
-    _gcc_static(os.path.join(HERE, "scenarios/shared/segfault.c"), os.path.join(bin_dir, "segfault"))
+    harness.gcc_static(os.path.join(FILES, "hog.c"), os.path.join(bin_dir, "hog"))
+    harness.gcc_static(os.path.join(HERE, "scenarios/shared/segfault.c"), os.path.join(bin_dir, "segfault"))
     pause_ctx = os.path.join(work, "pause")
     os.makedirs(pause_ctx)
     shutil.copy(os.path.join(FILES, "Dockerfile.pause"), os.path.join(pause_ctx, "Dockerfile"))
-    _gcc_static(os.path.join(FILES, "pause.c"), os.path.join(pause_ctx, "pause"))
+    harness.gcc_static(os.path.join(FILES, "pause.c"), os.path.join(pause_ctx, "pause"))
 
     engine = harness.DockerEngine.start_private(prefix="dumb-init-k8s-dockerd-")
     try:
@@ -530,7 +524,7 @@ def test_exec_orphans_reaped(node, pods):
         wait_until(f"{kind}: the 20 exec orphans and a probe's to have run", orphans, 20)
         if kind == "none":
             # Every orphan that has ended is a zombie of sleep: the 20 of crictl exec, and the probes'.
-            zombies = wait_until("20 zombies under sleep", lambda: len(harness.zombies_under(pid)) >= 21 and harness.zombies_under(pid), 10)
+            zombies = wait_until("20 zombies under sleep", lambda: z if len(z := harness.zombies_under(pid)) >= 21 else None, 10)
             assert {n for _, n in zombies} == {"sh"}, zombies
             print(f"sleep as PID 1: {len(zombies)} zombies")
             continue
