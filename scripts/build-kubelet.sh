@@ -32,6 +32,11 @@ quiet() {
 	}
 }
 
+# One build at a time: a second caller waits and then finds the binaries.
+# Holding the lock, any build directory left is a killed build's (2 GB).
+mkdir -p "$(dirname "$cache")"
+exec 9>"$cache.lock"
+flock 9
 if [ -x "$cache/kubelet" ] && [ -x "$cache/crictl" ]; then
 	echo "$cache"
 	exit 0
@@ -39,15 +44,6 @@ fi
 
 export PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null 2>&1 || { log "Go is required (expected at /usr/local/go)"; exit 1; }
-mkdir -p "$(dirname "$cache")"
-# One build at a time: a second caller waits and then finds the binaries.
-# Holding the lock, any build directory left is a killed build's (2 GB).
-exec 9>"$cache.lock"
-flock 9
-if [ -x "$cache/kubelet" ] && [ -x "$cache/crictl" ]; then
-	echo "$cache"
-	exit 0
-fi
 for stale in "$cache".build.*; do
 	[ -d "$stale" ] || continue
 	log "removing $stale, left by a build that was killed"
