@@ -394,8 +394,9 @@ func rExiting(pid int) bool {
 func (h *rHarness) step(s rStep) error {
 	before := h.alive()
 	defer func() {
+		after := h.alive()
 		for _, n := range before {
-			if (s.End == nil || s.End.Proc != n) && !slices.Contains(h.alive(), n) {
+			if (s.End == nil || s.End.Proc != n) && !slices.Contains(after, n) {
 				h.killed[len(h.steps)-1] = append(h.killed[len(h.steps)-1], n)
 			}
 		}
@@ -655,9 +656,10 @@ func rBusy(pid int, init bool) string {
 		}
 		// Asleep is not enough for the init: under qemu-user a thread
 		// also sleeps on qemu's own locks while the guest is at work.
-		b, _ = os.ReadFile(filepath.Join(filepath.Dir(task), "syscall"))
-		if f := strings.Fields(string(b)); len(f) > 0 && f[0] == strconv.Itoa(syscall.SYS_RT_SIGTIMEDWAIT) {
-			waiting = true
+		if init && !waiting {
+			b, _ = os.ReadFile(filepath.Join(filepath.Dir(task), "syscall"))
+			f := strings.Fields(string(b))
+			waiting = len(f) > 0 && f[0] == strconv.Itoa(syscall.SYS_RT_SIGTIMEDWAIT)
 		}
 	}
 	if init && !waiting {
