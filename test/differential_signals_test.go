@@ -315,7 +315,7 @@ func itJobControl(t *testing.T, b itInit, pid1 bool, initArgs []string, group, c
 			}
 		}
 		if initStops {
-			itWaitState(t, "init", s.pid, func(st string) bool { return st == "T" }, "stopped")
+			itWaitStopped(t, "init", s.pid)
 		} else {
 			// As namespace PID 1 the self-SIGSTOP is a no-op: a stopped
 			// init would never get to the marker.
@@ -449,7 +449,7 @@ func TestDifferentialPendingSignalsInKernelOrder(t *testing.T) {
 					args := append([]string{"-v"}, m.initArgs...)
 					s := itStartSigs(t, b, itOpts{pid1: m.pid1}, args, false)
 					s.Signal(syscall.SIGSTOP)
-					itWaitState(t, "init", s.pid, func(st string) bool { return st == "T" }, "stopped")
+					itWaitStopped(t, "init", s.pid)
 					if burst.childExit {
 						syscall.Kill(s.child, syscall.SIGKILL)
 						itWaitState(t, "child", s.child, func(st string) bool { return st == "Z" }, "a zombie")
@@ -543,7 +543,7 @@ func TestDifferentialQueuedBurstBeyondPipe(t *testing.T) {
 					fmt.Sprintf(`trap "" %d; echo ready; exec sleep 1000`, itHostSig(40)))
 				p.stdout.WaitLine(t, "ready")
 				p.Signal(syscall.SIGSTOP)
-				itWaitState(t, "init", p.pid, func(st string) bool { return st == "T" }, "stopped")
+				itWaitStopped(t, "init", p.pid)
 				for i := 0; i < burst; i++ {
 					if err := syscall.Kill(p.pid, syscall.Signal(itHostSig(40))); err != nil {
 						t.Fatalf("signal %d of the burst: %v", i+1, err)

@@ -683,6 +683,34 @@ func itState(pid int) string {
 	return f[0]
 }
 
+// itStopped reports whether every thread of pid is stopped. /proc/PID/stat
+// says T once the main thread is; until the last one is, the group stop
+// is under way, and a thread of ours that is still running can take a
+// signal sent meanwhile (its wait for the next one ends with it), where
+// the C init, one thread, is stopped whole.
+func itStopped(pid int) bool {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	for _, task := range tasks {
+		b, err := os.ReadFile(task)
+		if err != nil {
+			return false
+		}
+		s := string(b)
+		if f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]); len(f) == 0 || f[0] != "T" {
+			return false
+		}
+	}
+	return len(tasks) > 0
+}
+
+// itWaitStopped waits until every thread of pid is stopped (itStopped).
+func itWaitStopped(t *testing.T, what string, pid int) {
+	t.Helper()
+	if !itPoll(itDeadline, func() bool { return itStopped(pid) }) {
+		t.Fatalf("%s (pid %d) never stopped whole; state %q", what, pid, itState(pid))
+	}
+}
+
 func itWaitState(t *testing.T, what string, pid int, want func(string) bool, desc string) {
 	t.Helper()
 	var st string

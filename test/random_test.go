@@ -411,7 +411,7 @@ func (h *rHarness) step(s rStep) error {
 		}
 	case "stop":
 		syscall.Kill(h.init, syscall.SIGSTOP)
-		if !itPoll(itDeadline, func() bool { st := itState(h.init); return st == "T" || st == "Z" || st == "" }) {
+		if !itPoll(itDeadline, func() bool { st := itState(h.init); return itStopped(h.init) || st == "Z" || st == "" }) {
 			return errors.New("the init did not stop")
 		}
 		if s.End != nil {
